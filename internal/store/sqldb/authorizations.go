@@ -1,0 +1,223 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/store"
+)
+
+const authorizationColumns = `id, post_id, creator_id, days, terms_version, terms_accepted_at, created_at,
+	generated_at, expires_at, revoked_at, updated_at`
+
+func scanAuthorization(row interface{ Scan(...any) error }) (model.Authorization, error) {
+	var a model.Authorization
+	var terms, created, generated, expires, revoked, updated int64
+	err := row.Scan(&a.ID, &a.PostID, &a.CreatorID, &a.Days, &a.TermsVersion, &terms, &created,
+		&generated, &expires, &revoked, &updated)
+	a.TermsAcceptedAt, a.CreatedAt, a.GeneratedAt = timeOf(terms), timeOf(created), timeOf(generated)
+	a.ExpiresAt, a.RevokedAt, a.UpdatedAt = timeOf(expires), timeOf(revoked), timeOf(updated)
+	return a, err
+}
+
+// CreateAuthorization implements store.Authorizations.
+func (db *DB) CreateAuthorization(ctx context.Context, a model.Authorization) error {
+	_, err := db.exec(ctx, `INSERT INTO authorizations (`+authorizationColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		a.ID, a.PostID, a.CreatorID, a.Days, a.TermsVersion, micros(a.TermsAcceptedAt), micros(a.CreatedAt),
+		micros(a.GeneratedAt), micros(a.ExpiresAt), micros(a.RevokedAt), micros(a.UpdatedAt))
+	return err
+}
+
+// GetAuthorization implements store.Authorizations.
+func (db *DB) GetAuthorization(ctx context.Context, id string) (model.Authorization, error) {
+	a, err := scanAuthorization(db.queryRow(ctx, `SELECT `+authorizationColumns+` FROM authorizations WHERE id = ?`, id))
+	return a, db.translate(err)
+}
+
+// CurrentAuthorization implements store.Authorizations.
+func (db *DB) CurrentAuthorization(ctx context.Context, postID string) (model.Authorization, error) {
+	a, err := scanAuthorization(db.queryRow(ctx, `SELECT `+authorizationColumns+` FROM authorizations
+		WHERE post_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, postID))
+	return a, db.translate(err)
+}
+
+// UpdateAuthorization implements store.Authorizations.
+func (db *DB) UpdateAuthorization(ctx context.Context, a model.Authorization) error {
+	return db.execOne(ctx, `UPDATE authorizations SET days = ?, terms_version = ?, terms_accepted_at = ?,
+		generated_at = ?, expires_at = ?, revoked_at = ?, updated_at = ? WHERE id = ?`,
+		a.Days, a.TermsVersion, micros(a.TermsAcceptedAt), micros(a.GeneratedAt), micros(a.ExpiresAt),
+		micros(a.RevokedAt), micros(a.UpdatedAt), a.ID)
+}
+
+// ListAuthorizations implements store.Authorizations.
+func (db *DB) ListAuthorizations(ctx context.Context) ([]model.Authorization, error) {
+	rows, err := db.query(ctx, `SELECT `+authorizationColumns+` FROM authorizations ORDER BY created_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanAuthorization)
+}
+
+const codeColumns = `id, authorization_id, post_id, hash, advertiser_id, max_redemptions, redemptions, created_at`
+
+func scanCode(row interface{ Scan(...any) error }) (model.AdCode, error) {
+	var c model.AdCode
+	var created int64
+	err := row.Scan(&c.ID, &c.AuthorizationID, &c.PostID, &c.Hash, &c.AdvertiserID, &c.MaxRedemptions,
+		&c.Redemptions, &created)
+	c.CreatedAt = timeOf(created)
+	return c, err
+}
+
+// CreateCode implements store.Authorizations.
+func (db *DB) CreateCode(ctx context.Context, c model.AdCode) error {
+	_, err := db.exec(ctx, `INSERT INTO ad_codes (`+codeColumns+`) VALUES (?,?,?,?,?,?,?,?)`,
+		c.ID, c.AuthorizationID, c.PostID, c.Hash, c.AdvertiserID, c.MaxRedemptions, c.Redemptions,
+		micros(c.CreatedAt))
+	return err
+}
+
+// CodeByHash implements store.Authorizations.
+func (db *DB) CodeByHash(ctx context.Context, hash []byte) (model.AdCode, error) {
+	c, err := scanCode(db.queryRow(ctx, `SELECT `+codeColumns+` FROM ad_codes WHERE hash = ?`, hash))
+	return c, db.translate(err)
+}
+
+const sparkPostColumns = `id, advertiser_id, post_id, creator_id, authorization_id, code_id, added_at, updated_at`
+
+func scanSparkPost(row interface{ Scan(...any) error }) (model.SparkPost, error) {
+	var s model.SparkPost
+	var added, updated int64
+	err := row.Scan(&s.ID, &s.AdvertiserID, &s.PostID, &s.CreatorID, &s.AuthorizationID, &s.CodeID, &added, &updated)
+	s.AddedAt, s.UpdatedAt = timeOf(added), timeOf(updated)
+	return s, err
+}
+
+// RedeemCode implements store.Authorizations.
+func (db *DB) RedeemCode(ctx context.Context, code model.AdCode, sp model.SparkPost) (model.SparkPost, bool, error) {
+	var entry model.SparkPost
+	created := false
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var redemptions, max int
+		err := tx.QueryRowContext(ctx, db.q(`SELECT redemptions, max_redemptions FROM ad_codes WHERE id = ?`+db.D.ForUpdate),
+			code.ID).Scan(&redemptions, &max)
+		if err != nil {
+			return err
+		}
+		existing, err := scanSparkPost(tx.QueryRowContext(ctx, db.q(`SELECT `+sparkPostColumns+`
+			FROM spark_posts WHERE advertiser_id = ? AND post_id = ?`), sp.AdvertiserID, code.PostID))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			existing.ID = ""
+		case err != nil:
+			return err
+		}
+		var one int
+		err = tx.QueryRowContext(ctx, db.q(`SELECT 1 FROM code_redemptions WHERE code_id = ? AND advertiser_id = ?`),
+			code.ID, sp.AdvertiserID).Scan(&one)
+		alreadyRedeemed := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if alreadyRedeemed && existing.ID != "" && existing.AuthorizationID == code.AuthorizationID {
+			entry = existing
+			return nil
+		}
+		if !alreadyRedeemed {
+			if max > 0 && redemptions >= max {
+				return store.ErrLimitReached
+			}
+			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO code_redemptions (code_id, advertiser_id, redeemed_at)
+				VALUES (?,?,?)`), code.ID, sp.AdvertiserID, micros(sp.AddedAt)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE ad_codes SET redemptions = redemptions + 1 WHERE id = ?`),
+				code.ID); err != nil {
+				return err
+			}
+		}
+		if existing.ID != "" {
+			existing.AuthorizationID, existing.CodeID, existing.UpdatedAt = code.AuthorizationID, code.ID, sp.AddedAt
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE spark_posts SET authorization_id = ?, code_id = ?,
+				updated_at = ? WHERE id = ?`), existing.AuthorizationID, existing.CodeID,
+				micros(existing.UpdatedAt), existing.ID); err != nil {
+				return err
+			}
+			entry = existing
+			return nil
+		}
+		sp.PostID, sp.AuthorizationID, sp.CodeID = code.PostID, code.AuthorizationID, code.ID
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO spark_posts (`+sparkPostColumns+`) VALUES (?,?,?,?,?,?,?,?)`),
+			sp.ID, sp.AdvertiserID, sp.PostID, sp.CreatorID, sp.AuthorizationID, sp.CodeID,
+			micros(sp.AddedAt), micros(sp.UpdatedAt)); err != nil {
+			return err
+		}
+		entry, created = sp, true
+		return nil
+	})
+	return entry, created, err
+}
+
+// GetSparkPost implements store.Authorizations.
+func (db *DB) GetSparkPost(ctx context.Context, id string) (model.SparkPost, error) {
+	s, err := scanSparkPost(db.queryRow(ctx, `SELECT `+sparkPostColumns+` FROM spark_posts WHERE id = ?`, id))
+	return s, db.translate(err)
+}
+
+// ListSparkPosts implements store.Authorizations.
+func (db *DB) ListSparkPosts(ctx context.Context, advertiserID string) ([]model.SparkPost, error) {
+	var rows *sql.Rows
+	var err error
+	if advertiserID == "" {
+		rows, err = db.query(ctx, `SELECT `+sparkPostColumns+` FROM spark_posts ORDER BY added_at DESC, id DESC`)
+	} else {
+		rows, err = db.query(ctx, `SELECT `+sparkPostColumns+` FROM spark_posts WHERE advertiser_id = ?
+			ORDER BY added_at DESC, id DESC`, advertiserID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanSparkPost)
+}
+
+// DeleteSparkPost implements store.Authorizations.
+func (db *DB) DeleteSparkPost(ctx context.Context, id string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM ads WHERE spark_post_id = ?`), id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return store.ErrConflict
+		}
+		res, err := tx.ExecContext(ctx, db.q(`DELETE FROM spark_posts WHERE id = ?`), id)
+		if err != nil {
+			return err
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			return err
+		} else if k == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// PostAdvertisers implements store.Authorizations.
+func (db *DB) PostAdvertisers(ctx context.Context, postID string) ([]model.PostAdvertiser, error) {
+	rows, err := db.query(ctx, `SELECT s.advertiser_id, a.name, s.authorization_id, s.added_at
+		FROM spark_posts s JOIN accounts a ON a.id = s.advertiser_id
+		WHERE s.post_id = ? ORDER BY s.added_at, s.id`, postID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (model.PostAdvertiser, error) {
+		var p model.PostAdvertiser
+		var added int64
+		err := row.Scan(&p.AdvertiserID, &p.Name, &p.AuthorizationID, &added)
+		p.AddedAt = timeOf(added)
+		return p, err
+	})
+}

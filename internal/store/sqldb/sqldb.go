@@ -1,0 +1,216 @@
+// Package sqldb implements store.Store over database/sql. The SQLite and
+// PostgreSQL backends share this code and differ only in how they open the
+// database, in their migrations and in the small Dialect below.
+//
+// All times are stored as integer Unix microseconds (0 for "not set"), money
+// as integer micros, and flags as booleans (integers in SQLite), so that one
+// set of queries serves both engines.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flintads/flint/internal/store"
+)
+
+// Dialect is what differs between the SQL engines.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// Numbered is true when placeholders are $1, $2… rather than ?.
+	Numbered bool
+	// ForUpdate is appended to a SELECT that must lock the rows it reads
+	// inside a transaction ("" where the engine serialises writers anyway).
+	ForUpdate string
+	// IsUniqueViolation reports whether err is a unique-constraint violation.
+	IsUniqueViolation func(err error) bool
+}
+
+// DB is a store.Store on a SQL database. W takes every write (for SQLite a
+// pool of one connection: a single writer); R serves reads and may be W.
+type DB struct {
+	W, R *sql.DB
+	D    Dialect
+
+	mu      sync.Mutex
+	rebound map[string]string
+}
+
+// New returns a store over the given pools.
+func New(w, r *sql.DB, d Dialect) *DB {
+	return &DB{W: w, R: r, D: d, rebound: map[string]string{}}
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Ping checks both pools.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.W.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.R.PingContext(ctx)
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.W.Close()
+	if db.R != db.W {
+		err = errors.Join(err, db.R.Close())
+	}
+	return err
+}
+
+// q rewrites a query written with ? placeholders for the dialect, caching the
+// result.
+func (db *DB) q(query string) string {
+	if !db.D.Numbered {
+		return query
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if s, ok := db.rebound[query]; ok {
+		return s
+	}
+	s := rebind(query)
+	db.rebound[query] = s
+	return s
+}
+
+// rebind replaces each ? outside string literals with $1, $2, ….
+func rebind(query string) string {
+	var sb strings.Builder
+	sb.Grow(len(query) + 16)
+	n := 0
+	inString := false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			inString = !inString
+			sb.WriteByte(c)
+		case c == '?' && !inString:
+			n++
+			sb.WriteByte('$')
+			sb.WriteString(strconv.Itoa(n))
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	return sb.String()
+}
+
+func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := db.W.ExecContext(ctx, db.q(query), args...)
+	return res, db.translate(err)
+}
+
+// execOne runs a write that must touch exactly one row; ErrNotFound otherwise.
+func (db *DB) execOne(ctx context.Context, query string, args ...any) error {
+	res, err := db.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.R.QueryRowContext(ctx, db.q(query), args...)
+}
+
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.R.QueryContext(ctx, db.q(query), args...)
+}
+
+// translate maps driver errors to store errors.
+func (db *DB) translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return store.ErrNotFound
+	case db.D.IsUniqueViolation != nil && db.D.IsUniqueViolation(err):
+		return fmt.Errorf("%w: %v", store.ErrConflict, err)
+	}
+	return err
+}
+
+// inTx runs fn in a write transaction, committing when it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return db.translate(err)
+	}
+	return db.translate(tx.Commit())
+}
+
+// placeholders returns "?,?,…" with n marks.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}
+
+// anys converts strings to query arguments.
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// micros converts a time to stored Unix microseconds; zero time is 0.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// timeOf converts stored Unix microseconds back; 0 is the zero time.
+func timeOf(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+// nullable turns "" into NULL so that unique indexes ignore absent values.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// chunks calls fn with successive slices of at most size IDs; used to keep
+// IN lists within the engines' parameter limits.
+func chunks(ids []string, size int, fn func(part []string) error) error {
+	for len(ids) > 0 {
+		n := min(size, len(ids))
+		if err := fn(ids[:n]); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}

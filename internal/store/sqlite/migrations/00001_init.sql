@@ -1,0 +1,193 @@
+-- +goose Up
+-- Times are Unix microseconds (0 = not set); money is integer micros.
+CREATE TABLE accounts (
+    id            TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    handle        TEXT UNIQUE,
+    display_name  TEXT NOT NULL DEFAULT '',
+    creator_type  TEXT NOT NULL DEFAULT '',
+    name          TEXT NOT NULL DEFAULT '',
+    currency      TEXT NOT NULL DEFAULT '',
+    timezone      TEXT NOT NULL DEFAULT '',
+    token_hash    BLOB NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL DEFAULT '',
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+
+CREATE TABLE posts (
+    id               TEXT PRIMARY KEY,
+    creator_id       TEXT NOT NULL REFERENCES accounts (id),
+    caption          TEXT NOT NULL,
+    video_url        TEXT NOT NULL,
+    duration_ms      INTEGER NOT NULL,
+    visibility       TEXT NOT NULL,
+    original         INTEGER NOT NULL,
+    has_music        INTEGER NOT NULL,
+    music_title      TEXT NOT NULL,
+    music_commercial INTEGER NOT NULL,
+    music_own        INTEGER NOT NULL,
+    deleted          INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL
+);
+CREATE INDEX posts_creator ON posts (creator_id, created_at);
+
+CREATE TABLE post_stats (
+    post_id  TEXT NOT NULL,
+    paid     INTEGER NOT NULL,
+    views    INTEGER NOT NULL DEFAULT 0,
+    likes    INTEGER NOT NULL DEFAULT 0,
+    comments INTEGER NOT NULL DEFAULT 0,
+    shares   INTEGER NOT NULL DEFAULT 0,
+    follows  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (post_id, paid)
+) WITHOUT ROWID;
+
+CREATE TABLE authorizations (
+    id                TEXT PRIMARY KEY,
+    post_id           TEXT NOT NULL REFERENCES posts (id),
+    creator_id        TEXT NOT NULL REFERENCES accounts (id),
+    days              INTEGER NOT NULL,
+    terms_version     TEXT NOT NULL,
+    terms_accepted_at INTEGER NOT NULL,
+    created_at        INTEGER NOT NULL,
+    generated_at      INTEGER NOT NULL,
+    expires_at        INTEGER NOT NULL,
+    revoked_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL
+);
+CREATE INDEX authorizations_post ON authorizations (post_id, created_at);
+
+CREATE TABLE ad_codes (
+    id               TEXT PRIMARY KEY,
+    authorization_id TEXT NOT NULL REFERENCES authorizations (id),
+    post_id          TEXT NOT NULL REFERENCES posts (id),
+    hash             BLOB NOT NULL UNIQUE,
+    advertiser_id    TEXT NOT NULL,
+    max_redemptions  INTEGER NOT NULL,
+    redemptions      INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL
+);
+
+CREATE TABLE code_redemptions (
+    code_id       TEXT NOT NULL REFERENCES ad_codes (id),
+    advertiser_id TEXT NOT NULL REFERENCES accounts (id),
+    redeemed_at   INTEGER NOT NULL,
+    PRIMARY KEY (code_id, advertiser_id)
+) WITHOUT ROWID;
+
+CREATE TABLE spark_posts (
+    id               TEXT PRIMARY KEY,
+    advertiser_id    TEXT NOT NULL REFERENCES accounts (id),
+    post_id          TEXT NOT NULL REFERENCES posts (id),
+    creator_id       TEXT NOT NULL REFERENCES accounts (id),
+    authorization_id TEXT NOT NULL REFERENCES authorizations (id),
+    code_id          TEXT NOT NULL REFERENCES ad_codes (id),
+    added_at         INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    UNIQUE (advertiser_id, post_id)
+);
+CREATE INDEX spark_posts_post ON spark_posts (post_id);
+
+CREATE TABLE campaigns (
+    id            TEXT PRIMARY KEY,
+    advertiser_id TEXT NOT NULL REFERENCES accounts (id),
+    name          TEXT NOT NULL,
+    objective     TEXT NOT NULL,
+    budget_mode   TEXT NOT NULL,
+    budget        INTEGER NOT NULL,
+    status        TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX campaigns_advertiser ON campaigns (advertiser_id, created_at);
+
+CREATE TABLE ad_groups (
+    id                    TEXT PRIMARY KEY,
+    advertiser_id         TEXT NOT NULL REFERENCES accounts (id),
+    campaign_id           TEXT NOT NULL REFERENCES campaigns (id),
+    name                  TEXT NOT NULL,
+    targeting             TEXT NOT NULL,
+    start_time            INTEGER NOT NULL,
+    end_time              INTEGER NOT NULL,
+    budget_mode           TEXT NOT NULL,
+    budget                INTEGER NOT NULL,
+    billing_event         TEXT NOT NULL,
+    bid                   INTEGER NOT NULL,
+    frequency_impressions INTEGER NOT NULL,
+    frequency_days        INTEGER NOT NULL,
+    pacing                TEXT NOT NULL,
+    status                TEXT NOT NULL,
+    created_at            INTEGER NOT NULL,
+    updated_at            INTEGER NOT NULL
+);
+CREATE INDEX ad_groups_campaign ON ad_groups (campaign_id, created_at);
+CREATE INDEX ad_groups_advertiser ON ad_groups (advertiser_id, created_at);
+
+CREATE TABLE ads (
+    id            TEXT PRIMARY KEY,
+    advertiser_id TEXT NOT NULL REFERENCES accounts (id),
+    campaign_id   TEXT NOT NULL REFERENCES campaigns (id),
+    ad_group_id   TEXT NOT NULL REFERENCES ad_groups (id),
+    name          TEXT NOT NULL,
+    spark_post_id TEXT NOT NULL REFERENCES spark_posts (id),
+    post_id       TEXT NOT NULL REFERENCES posts (id),
+    cta_label     TEXT NOT NULL,
+    cta_url       TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX ads_ad_group ON ads (ad_group_id, created_at);
+CREATE INDEX ads_advertiser ON ads (advertiser_id, created_at);
+CREATE INDEX ads_spark_post ON ads (spark_post_id);
+CREATE INDEX ads_post ON ads (post_id);
+
+-- Raw engagement events. once_key is NULL for events that may repeat.
+CREATE TABLE events (
+    event_id    TEXT PRIMARY KEY,
+    type        INTEGER NOT NULL,
+    post_id     TEXT NOT NULL,
+    ad_id       TEXT,
+    decision_id TEXT,
+    viewer_id   TEXT,
+    click_id    TEXT,
+    at          INTEGER NOT NULL,
+    watch_ms    INTEGER NOT NULL,
+    charge      INTEGER NOT NULL,
+    once_key    BLOB UNIQUE
+) WITHOUT ROWID;
+CREATE INDEX events_click ON events (click_id) WHERE click_id IS NOT NULL;
+
+CREATE TABLE ad_stats_hourly (
+    ad_id       TEXT NOT NULL,
+    hour        INTEGER NOT NULL,
+    impressions INTEGER NOT NULL,
+    views_2s    INTEGER NOT NULL,
+    views_6s    INTEGER NOT NULL,
+    completes   INTEGER NOT NULL,
+    watch_ms    INTEGER NOT NULL,
+    clicks      INTEGER NOT NULL,
+    likes       INTEGER NOT NULL,
+    comments    INTEGER NOT NULL,
+    shares      INTEGER NOT NULL,
+    follows     INTEGER NOT NULL,
+    spend       INTEGER NOT NULL,
+    PRIMARY KEY (ad_id, hour)
+) WITHOUT ROWID;
+CREATE INDEX ad_stats_hourly_hour ON ad_stats_hourly (hour);
+
+-- +goose Down
+DROP TABLE ad_stats_hourly;
+DROP TABLE events;
+DROP TABLE ads;
+DROP TABLE ad_groups;
+DROP TABLE campaigns;
+DROP TABLE spark_posts;
+DROP TABLE code_redemptions;
+DROP TABLE ad_codes;
+DROP TABLE authorizations;
+DROP TABLE post_stats;
+DROP TABLE posts;
+DROP TABLE accounts;

@@ -1,0 +1,149 @@
+// Package store defines the persistence interface that Flint's domain
+// packages use, and the errors its implementations return.
+//
+// There are two implementations, store/sqlite (the embedded default) and
+// store/postgres, sharing their SQL in store/sqldb; both pass the conformance
+// suite in store/storetest. Open picks one from a data source name.
+//
+// Implementations keep no rules: they store and fetch what they are given,
+// and enforce only what the database itself guarantees (uniqueness, the
+// atomicity of the transactional calls documented below).
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/flintads/flint/internal/model"
+)
+
+// Errors returned by every implementation. Callers test them with errors.Is.
+var (
+	// ErrNotFound: no object with that identifier.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict: the write would break a uniqueness rule or the object is
+	// referenced by others.
+	ErrConflict = errors.New("store: conflict")
+	// ErrLimitReached: a code has been redeemed by as many advertisers as it allows.
+	ErrLimitReached = errors.New("store: redemption limit reached")
+)
+
+// Store is everything Flint persists.
+type Store interface {
+	Accounts
+	Posts
+	Authorizations
+	Campaigns
+	Events
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
+
+// Accounts persists creator and advertiser accounts.
+type Accounts interface {
+	// CreateAccount stores a new account; ErrConflict if the handle or token
+	// hash is taken.
+	CreateAccount(ctx context.Context, a model.Account) error
+	GetAccount(ctx context.Context, id string) (model.Account, error)
+	AccountByTokenHash(ctx context.Context, hash []byte) (model.Account, error)
+	// UpdateAccount overwrites every mutable field of an existing account.
+	UpdateAccount(ctx context.Context, a model.Account) error
+	// ListAccounts lists accounts of one kind, oldest first.
+	ListAccounts(ctx context.Context, kind model.AccountKind) ([]model.Account, error)
+}
+
+// Posts persists posts and their engagement counters.
+type Posts interface {
+	CreatePost(ctx context.Context, p model.Post) error
+	GetPost(ctx context.Context, id string) (model.Post, error)
+	// UpdatePost overwrites every mutable field of an existing post.
+	UpdatePost(ctx context.Context, p model.Post) error
+	// ListPosts lists a creator's posts, newest first; all posts when
+	// creatorID is empty.
+	ListPosts(ctx context.Context, creatorID string) ([]model.Post, error)
+	// PostStats returns the engagement of the given posts; posts without any
+	// are absent from the map.
+	PostStats(ctx context.Context, postIDs []string) (map[string]model.PostStats, error)
+	// ExistingPosts returns which of the given post IDs exist.
+	ExistingPosts(ctx context.Context, postIDs []string) (map[string]bool, error)
+}
+
+// Authorizations persists authorization episodes, ad codes and advertisers'
+// libraries of Spark posts.
+type Authorizations interface {
+	CreateAuthorization(ctx context.Context, a model.Authorization) error
+	GetAuthorization(ctx context.Context, id string) (model.Authorization, error)
+	// CurrentAuthorization returns the post's latest episode; ErrNotFound if
+	// authorization was never turned on.
+	CurrentAuthorization(ctx context.Context, postID string) (model.Authorization, error)
+	// UpdateAuthorization overwrites the mutable fields of an episode.
+	UpdateAuthorization(ctx context.Context, a model.Authorization) error
+	// ListAuthorizations returns every episode, for building the delivery index.
+	ListAuthorizations(ctx context.Context) ([]model.Authorization, error)
+
+	CreateCode(ctx context.Context, c model.AdCode) error
+	CodeByHash(ctx context.Context, hash []byte) (model.AdCode, error)
+
+	// RedeemCode records in one transaction that sp.AdvertiserID redeemed
+	// code and puts code's post into that advertiser's library:
+	//   - if this advertiser redeemed this code before, nothing changes and
+	//     the existing entry is returned with created=false;
+	//   - otherwise, if the code has a positive MaxRedemptions and that many
+	//     advertisers redeemed it already, ErrLimitReached;
+	//   - otherwise the redemption is counted and the advertiser's entry for
+	//     the post is created from sp (created=true) or, if the post was in
+	//     its library already, re-pointed at the code's episode.
+	RedeemCode(ctx context.Context, code model.AdCode, sp model.SparkPost) (entry model.SparkPost, created bool, err error)
+	GetSparkPost(ctx context.Context, id string) (model.SparkPost, error)
+	// ListSparkPosts lists an advertiser's library, newest first; every
+	// library when advertiserID is empty.
+	ListSparkPosts(ctx context.Context, advertiserID string) ([]model.SparkPost, error)
+	// DeleteSparkPost removes a library entry; ErrConflict if an ad uses it.
+	DeleteSparkPost(ctx context.Context, id string) error
+	// PostAdvertisers lists the advertisers that have the post in their library.
+	PostAdvertisers(ctx context.Context, postID string) ([]model.PostAdvertiser, error)
+}
+
+// Campaigns persists campaigns, ad groups and ads.
+type Campaigns interface {
+	CreateCampaign(ctx context.Context, c model.Campaign) error
+	GetCampaign(ctx context.Context, id string) (model.Campaign, error)
+	UpdateCampaign(ctx context.Context, c model.Campaign) error
+	// ListCampaigns lists an advertiser's campaigns, oldest first; all when
+	// advertiserID is empty.
+	ListCampaigns(ctx context.Context, advertiserID string) ([]model.Campaign, error)
+
+	CreateAdGroup(ctx context.Context, g model.AdGroup) error
+	GetAdGroup(ctx context.Context, id string) (model.AdGroup, error)
+	UpdateAdGroup(ctx context.Context, g model.AdGroup) error
+	// ListAdGroups lists ad groups, oldest first, filtered by advertiser and
+	// campaign where those are not empty.
+	ListAdGroups(ctx context.Context, advertiserID, campaignID string) ([]model.AdGroup, error)
+
+	CreateAd(ctx context.Context, a model.Ad) error
+	GetAd(ctx context.Context, id string) (model.Ad, error)
+	UpdateAd(ctx context.Context, a model.Ad) error
+	// ListAds lists ads, oldest first, filtered by advertiser and ad group
+	// where those are not empty.
+	ListAds(ctx context.Context, advertiserID, adGroupID string) ([]model.Ad, error)
+	// AdsForPost lists every ad that delivers the given post.
+	AdsForPost(ctx context.Context, postID string) ([]model.Ad, error)
+}
+
+// Events persists engagement events and the counters they feed.
+type Events interface {
+	// InsertEvents stores a batch in one transaction and returns one outcome
+	// per event. Only stored events count: each adds its Engagement to its
+	// post's organic or paid counters and, for ad events, its counts and
+	// Charge to the ad's hourly rollup. When InsertEvents returns nil, every
+	// stored event is durable.
+	InsertEvents(ctx context.Context, events []model.Event) ([]model.EventOutcome, error)
+	// AdSpend returns each ad's spend from the rollup hours that start at or
+	// after since (zero: all time). Ads without spend are absent.
+	AdSpend(ctx context.Context, since time.Time) ([]model.AdSpend, error)
+	// AdStats returns the all-time counters of the given ads.
+	AdStats(ctx context.Context, adIDs []string) (map[string]model.AdStats, error)
+}
