@@ -14,7 +14,9 @@ import (
 	"time"
 )
 
-// Clock tells the current time.
+// Clock tells the current time. Times are in UTC and truncated to the
+// microsecond, the precision at which they are stored, so that a value read
+// back from storage equals the one that was written.
 type Clock interface {
 	Now() time.Time
 }
@@ -22,8 +24,8 @@ type Clock interface {
 // Real is the system clock.
 type Real struct{}
 
-// Now returns time.Now() in UTC.
-func (Real) Now() time.Time { return time.Now().UTC() }
+// Now returns the system time.
+func (Real) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Offset is the system clock plus an offset that Advance increases.
 // It is safe for concurrent use.
@@ -36,7 +38,7 @@ func NewOffset() *Offset { return &Offset{} }
 
 // Now returns the real time plus the accumulated offset, in UTC.
 func (c *Offset) Now() time.Time {
-	return time.Now().UTC().Add(time.Duration(c.offset.Load()))
+	return time.Now().UTC().Add(time.Duration(c.offset.Load())).Truncate(time.Microsecond)
 }
 
 // Advance moves the clock forward by d. A negative d is ignored: time does not
@@ -55,7 +57,7 @@ type Manual struct {
 }
 
 // NewManual returns a Manual clock set to t.
-func NewManual(t time.Time) *Manual { return &Manual{now: t.UTC()} }
+func NewManual(t time.Time) *Manual { return &Manual{now: t.UTC().Truncate(time.Microsecond)} }
 
 // Now returns the clock's current time.
 func (c *Manual) Now() time.Time {
@@ -69,7 +71,7 @@ func (c *Manual) Advance(d time.Duration) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if d > 0 {
-		c.now = c.now.Add(d)
+		c.now = c.now.Add(d).Truncate(time.Microsecond)
 	}
 	return c.now
 }

@@ -1,0 +1,155 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/flintads/flint/internal/apperr"
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/post"
+)
+
+type postRequest struct {
+	CreatorID  string       `json:"creator_id"`
+	Caption    string       `json:"caption"`
+	VideoURL   string       `json:"video_url"`
+	DurationMS *int64       `json:"duration_ms"`
+	Visibility string       `json:"visibility"`
+	Original   *bool        `json:"original"`
+	Music      *model.Music `json:"music"`
+}
+
+type statsView struct {
+	Organic model.Engagement `json:"organic"`
+	Paid    model.Engagement `json:"paid"`
+	Total   model.Engagement `json:"total"`
+}
+
+type postView struct {
+	ID         string       `json:"id"`
+	CreatorID  string       `json:"creator_id"`
+	Caption    string       `json:"caption"`
+	VideoURL   string       `json:"video_url"`
+	DurationMS int64        `json:"duration_ms"`
+	Visibility string       `json:"visibility"`
+	Original   bool         `json:"original"`
+	Music      *model.Music `json:"music"`
+	Deleted    bool         `json:"deleted"`
+	CreatedAt  time.Time    `json:"created_at"`
+	UpdatedAt  time.Time    `json:"updated_at"`
+	Stats      *statsView   `json:"stats,omitempty"`
+}
+
+func viewPost(p model.Post, stats *model.PostStats) postView {
+	v := postView{ID: p.ID, CreatorID: p.CreatorID, Caption: p.Caption, VideoURL: p.VideoURL, DurationMS: p.DurationMS,
+		Visibility: string(p.Visibility), Original: p.Original, Music: p.Music, Deleted: p.Deleted,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+	if stats != nil {
+		v.Stats = &statsView{Organic: stats.Organic, Paid: stats.Paid, Total: stats.Organic.Add(stats.Paid)}
+	}
+	return v
+}
+
+// creatorScope is the creator whose posts the caller sees ("" for all).
+func creatorScope(p principal) string {
+	if p.role == roleOperator {
+		return ""
+	}
+	return p.id()
+}
+
+func (a *API) createPost(w http.ResponseWriter, r *http.Request, _ principal) error {
+	var req postRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	p, err := a.Posts.Create(r.Context(), post.CreateInput(req))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, viewPost(p, &model.PostStats{}))
+	return nil
+}
+
+// postPatch tells an absent "music" from an explicit null (which removes it).
+type postPatch struct {
+	Caption    *string         `json:"caption"`
+	VideoURL   *string         `json:"video_url"`
+	DurationMS *int64          `json:"duration_ms"`
+	Visibility *string         `json:"visibility"`
+	Original   *bool           `json:"original"`
+	Music      json.RawMessage `json:"music"`
+	Deleted    *bool           `json:"deleted"`
+}
+
+func (a *API) patchPost(w http.ResponseWriter, r *http.Request, _ principal) error {
+	var req postPatch
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	in := post.PatchInput{Caption: req.Caption, VideoURL: req.VideoURL, DurationMS: req.DurationMS,
+		Visibility: req.Visibility, Original: req.Original, Deleted: req.Deleted}
+	if req.Music != nil {
+		var m *model.Music
+		if !bytes.Equal(bytes.TrimSpace(req.Music), []byte("null")) {
+			m = new(model.Music)
+			if err := json.Unmarshal(req.Music, m); err != nil {
+				if e, ok := decodeError(err).(*apperr.Error); ok && e.Field != "" {
+					e.Field = "music." + e.Field
+					return e
+				}
+				return apperr.Field("music", apperr.CodeWrongType, "music must be an object or null")
+			}
+		}
+		in.Music = &m
+	}
+	p, err := a.Posts.Patch(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	stats, err := a.Posts.Stats(r.Context(), []string{p.ID})
+	if err != nil {
+		return err
+	}
+	s := stats[p.ID]
+	writeJSON(w, http.StatusOK, viewPost(p, &s))
+	return nil
+}
+
+func (a *API) getPost(w http.ResponseWriter, r *http.Request, pr principal) error {
+	p, err := a.Posts.Get(r.Context(), creatorScope(pr), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	stats, err := a.Posts.Stats(r.Context(), []string{p.ID})
+	if err != nil {
+		return err
+	}
+	s := stats[p.ID]
+	writeJSON(w, http.StatusOK, viewPost(p, &s))
+	return nil
+}
+
+func (a *API) listPosts(w http.ResponseWriter, r *http.Request, pr principal) error {
+	posts, err := a.Posts.List(r.Context(), creatorScope(pr))
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(posts))
+	for i, p := range posts {
+		ids[i] = p.ID
+	}
+	stats, err := a.Posts.Stats(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	out := make([]postView, len(posts))
+	for i, p := range posts {
+		s := stats[p.ID]
+		out[i] = viewPost(p, &s)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"posts": out})
+	return nil
+}

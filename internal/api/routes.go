@@ -1,0 +1,50 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/flintads/flint/internal/apperr"
+)
+
+// Handler returns the API's route table wrapped in its middleware.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	const op, cr, ad = roleOperator, roleCreator, roleAdvertiser
+
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /readyz", a.readyz)
+
+	// Operator: accounts, post sync, the test clock.
+	mux.Handle("POST /api/v1/accounts", a.handle(op, a.createAccount))
+	mux.Handle("GET /api/v1/accounts/{id}", a.handle(op, a.getAccount))
+	mux.Handle("PATCH /api/v1/accounts/{id}", a.handle(op, a.patchAccount))
+	mux.Handle("POST /api/v1/accounts/{id}/token", a.handle(op, a.rotateToken))
+	mux.Handle("GET /api/v1/me", a.handle(cr|ad, a.me))
+	mux.Handle("POST /api/v1/posts", a.handle(op, a.createPost))
+	mux.Handle("PATCH /api/v1/posts/{id}", a.handle(op, a.patchPost))
+	if a.TestClock != nil {
+		mux.Handle("POST /api/v1/test-clock/advance", a.handle(op, a.advanceClock))
+		mux.Handle("GET /api/v1/test-clock", a.handle(op, a.getClock))
+	}
+
+	// Creator: posts and ad authorization.
+	mux.Handle("GET /api/v1/posts", a.handle(cr|op, a.listPosts))
+	mux.Handle("GET /api/v1/posts/{id}", a.handle(cr|op, a.getPost))
+	mux.Handle("GET /api/v1/posts/{id}/ad-authorization", a.handle(cr, a.getAuthorization))
+	mux.Handle("PUT /api/v1/posts/{id}/ad-authorization", a.handle(cr, a.setAuthorization))
+	mux.Handle("DELETE /api/v1/posts/{id}/ad-authorization", a.handle(cr, a.revokeAuthorization))
+	mux.Handle("POST /api/v1/posts/{id}/ad-authorization/codes", a.handle(cr, a.generateCode))
+	mux.Handle("POST /api/v1/posts/{id}/ad-authorization/extend", a.handle(cr, a.extendAuthorization))
+
+	// Advertiser: the library of Spark posts.
+	mux.Handle("POST /api/v1/spark-posts/lookup", a.handle(ad, a.lookupCode))
+	mux.Handle("POST /api/v1/spark-posts", a.handle(ad, a.redeemCode))
+	mux.Handle("GET /api/v1/spark-posts", a.handle(ad, a.listLibrary))
+	mux.Handle("GET /api/v1/spark-posts/{id}", a.handle(ad, a.getLibraryEntry))
+	mux.Handle("DELETE /api/v1/spark-posts/{id}", a.handle(ad, a.removeFromLibrary))
+
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, a.Log, apperr.NotFoundf("no endpoint %s %s", r.Method, r.URL.Path))
+	})
+	return a.middleware(mux)
+}

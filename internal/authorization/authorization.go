@@ -1,0 +1,437 @@
+// Package authorization is the heart of Flint: a creator's ad authorization
+// on a post (terms, period, codes, extension, revocation), and the
+// advertiser's side of it (looking a code up, confirming it into the
+// library of Spark posts, and each library entry's status).
+//
+// The lifecycle follows DESIGN.md: eligibility is checked when authorization
+// is turned on and again whenever a code is used; the window opens when the
+// first code of an episode is generated; revocation, expiry or the post
+// turning ineligible end every code of the post at once.
+package authorization
+
+import (
+	"context"
+	"errors"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/flintads/flint/internal/apperr"
+	"github.com/flintads/flint/internal/change"
+	"github.com/flintads/flint/internal/clock"
+	"github.com/flintads/flint/internal/ids"
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/post"
+	"github.com/flintads/flint/internal/ratelimit"
+	"github.com/flintads/flint/internal/store"
+)
+
+// TermsVersion is the version of the advertising terms a creator accepts.
+const TermsVersion = "2026-11-01"
+
+// Error codes of the lifecycle. Eligibility codes are in package post.
+const (
+	CodeTermsNotAccepted  = "TERMS_NOT_ACCEPTED"
+	CodeAuthorizationOff  = "AUTHORIZATION_OFF"
+	CodeAlreadyAuthorized = "AUTHORIZATION_ACTIVE"
+	CodeNotStarted        = "AUTHORIZATION_NOT_STARTED"
+	CodeAuthRevoked       = "AUTHORIZATION_REVOKED"
+	CodeAuthExpired       = "AUTHORIZATION_EXPIRED"
+	CodeUnknownAdvertiser = "ADVERTISER_NOT_FOUND"
+	CodeMalformed         = "AD_CODE_MALFORMED"
+	CodeNotFound          = "AD_CODE_NOT_FOUND"
+	CodeExpired           = "AD_CODE_EXPIRED"
+	CodeRevoked           = "AD_CODE_REVOKED"
+	CodeNotForYou         = "AD_CODE_NOT_FOR_YOU"
+	CodePostUnavailable   = "AD_CODE_POST_UNAVAILABLE"
+	CodeSparkPostInUse    = "SPARK_POST_IN_USE"
+	maxRedemptionsAllowed = 1000
+)
+
+// Store is what the authorization service needs from storage.
+type Store interface {
+	store.Authorizations
+	GetPost(ctx context.Context, id string) (model.Post, error)
+	GetAccount(ctx context.Context, id string) (model.Account, error)
+	AdsForPost(ctx context.Context, postID string) ([]model.Ad, error)
+	GetAdGroup(ctx context.Context, id string) (model.AdGroup, error)
+	GetCampaign(ctx context.Context, id string) (model.Campaign, error)
+}
+
+// Service runs the authorization lifecycle.
+type Service struct {
+	store   Store
+	clock   clock.Clock
+	notify  change.Notifier
+	limiter *ratelimit.Limiter
+
+	locks [64]sync.Mutex // serialise changes to one post's authorization
+}
+
+// New returns a Service. limiter bounds code attempts per advertiser.
+func New(s Store, c clock.Clock, n change.Notifier, limiter *ratelimit.Limiter) *Service {
+	if n == nil {
+		n = change.Nop{}
+	}
+	return &Service{store: s, clock: c, notify: n, limiter: limiter}
+}
+
+func (s *Service) lock(postID string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(postID))
+	m := &s.locks[h.Sum32()%uint32(len(s.locks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// ownPost returns the creator's post and account; another creator's post
+// is not found.
+func (s *Service) ownPost(ctx context.Context, creatorID, postID string) (model.Post, model.Account, error) {
+	p, err := s.store.GetPost(ctx, postID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && p.CreatorID != creatorID) {
+		return p, model.Account{}, apperr.NotFoundf("no post %s", postID)
+	}
+	if err != nil {
+		return p, model.Account{}, err
+	}
+	creator, err := s.store.GetAccount(ctx, creatorID)
+	return p, creator, err
+}
+
+// current returns the post's latest episode, or ok=false if authorization
+// was never turned on.
+func (s *Service) current(ctx context.Context, postID string) (model.Authorization, bool, error) {
+	a, err := s.store.CurrentAuthorization(ctx, postID)
+	if errors.Is(err, store.ErrNotFound) {
+		return a, false, nil
+	}
+	return a, err == nil, err
+}
+
+// View is a creator's view of a post's authorization.
+type View struct {
+	Status model.AuthStatus
+	// Authorization is the current episode; nil when Status is OFF.
+	Authorization *model.Authorization
+	Advertisers   []AdvertiserUse
+	// Ineligibility is the code of the rule the post breaks now, or "".
+	Ineligibility string
+	// PausedAds is set by Revoke: how many switched-on ads stopped.
+	PausedAds int
+}
+
+// AdvertiserUse is an advertiser that has the post in its library.
+type AdvertiserUse struct {
+	ID      string
+	Name    string
+	AddedAt time.Time
+	Status  model.LibraryStatus
+}
+
+// SetInput is what the creator sends to turn authorization on or off.
+type SetInput struct {
+	Enabled     *bool
+	AcceptTerms bool
+	Days        *int
+}
+
+// Set turns a post's authorization on (starting an episode: terms accepted,
+// period chosen) or off (the same as Revoke). Turning it on while an
+// episode is ON changes the period if no code has been generated yet, and
+// is otherwise allowed only with the same period (an idempotent repeat).
+func (s *Service) Set(ctx context.Context, creatorID, postID string, in SetInput) (View, error) {
+	if in.Enabled == nil {
+		return View{}, apperr.Missing("enabled")
+	}
+	if !*in.Enabled {
+		return s.Revoke(ctx, creatorID, postID)
+	}
+	if in.Days == nil {
+		return View{}, apperr.Missing("days")
+	}
+	if !ValidPeriod(*in.Days) {
+		return View{}, apperr.Invalidf("days", "days must be 7, 30, 60 or 365")
+	}
+	defer s.lock(postID)()
+	p, creator, err := s.ownPost(ctx, creatorID, postID)
+	if err != nil {
+		return View{}, err
+	}
+	if err := post.CheckEligible(creator.CreatorType, &p); err != nil {
+		return View{}, err
+	}
+	if !in.AcceptTerms {
+		return View{}, &apperr.Error{Kind: apperr.Unprocessable, Code: CodeTermsNotAccepted, Field: "accept_terms",
+			Message: "the advertising terms (version " + TermsVersion + ") must be accepted to turn on ad authorization"}
+	}
+	now := s.clock.Now()
+	cur, ok, err := s.current(ctx, postID)
+	if err != nil {
+		return View{}, err
+	}
+	if ok && cur.Status(now) == model.AuthOn {
+		switch {
+		case cur.GeneratedAt.IsZero():
+			cur.Days, cur.TermsVersion, cur.TermsAcceptedAt, cur.UpdatedAt = *in.Days, TermsVersion, now, now
+			if err := s.store.UpdateAuthorization(ctx, cur); err != nil {
+				return View{}, err
+			}
+		case cur.Days != *in.Days:
+			return View{}, &apperr.Error{Kind: apperr.Conflict, Code: CodeAlreadyAuthorized, Field: "days",
+				Message: "authorization is already on with another period; extend it instead, or revoke and start again"}
+		}
+		return s.view(ctx, p, creator, &cur)
+	}
+	a := model.Authorization{ID: ids.New("auth"), PostID: postID, CreatorID: creatorID, Days: *in.Days,
+		TermsVersion: TermsVersion, TermsAcceptedAt: now, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.CreateAuthorization(ctx, a); err != nil {
+		return View{}, err
+	}
+	s.notify.Changed(ctx, change.Event{Kind: change.Authorization, ID: postID})
+	return s.view(ctx, p, creator, &a)
+}
+
+// Get returns the creator's view of a post's authorization.
+func (s *Service) Get(ctx context.Context, creatorID, postID string) (View, error) {
+	p, creator, err := s.ownPost(ctx, creatorID, postID)
+	if err != nil {
+		return View{}, err
+	}
+	cur, ok, err := s.current(ctx, postID)
+	if err != nil {
+		return View{}, err
+	}
+	if !ok {
+		return s.view(ctx, p, creator, nil)
+	}
+	return s.view(ctx, p, creator, &cur)
+}
+
+func (s *Service) view(ctx context.Context, p model.Post, creator model.Account, a *model.Authorization) (View, error) {
+	v := View{Status: model.AuthOff, Authorization: a, Ineligibility: post.Ineligibility(creator.CreatorType, &p),
+		Advertisers: []AdvertiserUse{}}
+	if a == nil {
+		return v, nil
+	}
+	now := s.clock.Now()
+	v.Status = a.Status(now)
+	uses, err := s.store.PostAdvertisers(ctx, p.ID)
+	if err != nil {
+		return v, err
+	}
+	episodes := map[string]model.Authorization{a.ID: *a}
+	for _, u := range uses {
+		ep, ok := episodes[u.AuthorizationID]
+		if !ok {
+			if ep, err = s.store.GetAuthorization(ctx, u.AuthorizationID); err != nil {
+				return v, err
+			}
+			episodes[ep.ID] = ep
+		}
+		v.Advertisers = append(v.Advertisers, AdvertiserUse{ID: u.AdvertiserID, Name: u.Name, AddedAt: u.AddedAt,
+			Status: LibraryStatus(ep, creator.CreatorType, &p, now)})
+	}
+	return v, nil
+}
+
+// GenerateInput restricts a new code; the zero value restricts nothing.
+type GenerateInput struct {
+	AdvertiserID   string
+	MaxRedemptions *int
+}
+
+// Generated is a freshly generated code. Code is the only copy of the
+// secret: it is shown once and never stored.
+type Generated struct {
+	Code          string
+	AdCode        model.AdCode
+	Authorization model.Authorization
+}
+
+// Generate creates a code for the post's current episode. The first code of
+// an episode opens its window: expires_at = now + period.
+func (s *Service) Generate(ctx context.Context, creatorID, postID string, in GenerateInput) (Generated, error) {
+	if in.MaxRedemptions != nil && (*in.MaxRedemptions < 1 || *in.MaxRedemptions > maxRedemptionsAllowed) {
+		return Generated{}, apperr.Invalidf("max_redemptions", "max_redemptions must be between 1 and %d", maxRedemptionsAllowed)
+	}
+	if in.AdvertiserID != "" {
+		adv, err := s.store.GetAccount(ctx, in.AdvertiserID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && adv.Kind != model.KindAdvertiser) {
+			return Generated{}, &apperr.Error{Kind: apperr.Unprocessable, Code: CodeUnknownAdvertiser,
+				Field: "advertiser_id", Message: "advertiser_id does not name an advertiser"}
+		}
+		if err != nil {
+			return Generated{}, err
+		}
+	}
+	defer s.lock(postID)()
+	p, creator, err := s.ownPost(ctx, creatorID, postID)
+	if err != nil {
+		return Generated{}, err
+	}
+	cur, ok, err := s.current(ctx, postID)
+	if err != nil {
+		return Generated{}, err
+	}
+	now := s.clock.Now()
+	if err := notActiveError(cur, ok, now, false); err != nil {
+		return Generated{}, err
+	}
+	if err := post.CheckEligible(creator.CreatorType, &p); err != nil {
+		return Generated{}, err
+	}
+	if cur.GeneratedAt.IsZero() {
+		cur.GeneratedAt, cur.ExpiresAt, cur.UpdatedAt = now, WindowEnd(now, cur.Days), now
+		if err := s.store.UpdateAuthorization(ctx, cur); err != nil {
+			return Generated{}, err
+		}
+	}
+	secret := NewSecret()
+	c := model.AdCode{ID: ids.New("code"), AuthorizationID: cur.ID, PostID: postID, Hash: secret.Hash(),
+		AdvertiserID: in.AdvertiserID, CreatedAt: now}
+	if in.MaxRedemptions != nil {
+		c.MaxRedemptions = *in.MaxRedemptions
+	}
+	if err := s.store.CreateCode(ctx, c); err != nil {
+		return Generated{}, err
+	}
+	s.notify.Changed(ctx, change.Event{Kind: change.Authorization, ID: postID})
+	return Generated{Code: secret.Code(), AdCode: c, Authorization: cur}, nil
+}
+
+// notActiveError explains why an episode cannot take a new code or an
+// extension, or returns nil if it can. allowExpired admits expired episodes.
+func notActiveError(a model.Authorization, exists bool, now time.Time, allowExpired bool) error {
+	switch {
+	case !exists:
+		return apperr.New(apperr.Conflict, CodeAuthorizationOff, "ad authorization is off for this post; turn it on first")
+	case a.Status(now) == model.AuthRevoked:
+		return apperr.New(apperr.Conflict, CodeAuthRevoked, "ad authorization was revoked; turn it on again to start a new period")
+	case a.Status(now) == model.AuthExpired && !allowExpired:
+		return apperr.New(apperr.Conflict, CodeAuthExpired, "ad authorization expired; extend it or turn it on again")
+	}
+	return nil
+}
+
+// ExtendInput is the extension a creator asks for.
+type ExtendInput struct {
+	Days *int
+}
+
+// Extend lengthens the current episode: the new expiry is the later of now
+// and the old expiry, plus the days given. An expired episode may be
+// extended (its codes and library entries work again); a revoked one not.
+func (s *Service) Extend(ctx context.Context, creatorID, postID string, in ExtendInput) (View, error) {
+	if in.Days == nil {
+		return View{}, apperr.Missing("days")
+	}
+	if !ValidPeriod(*in.Days) {
+		return View{}, apperr.Invalidf("days", "days must be 7, 30, 60 or 365")
+	}
+	defer s.lock(postID)()
+	p, creator, err := s.ownPost(ctx, creatorID, postID)
+	if err != nil {
+		return View{}, err
+	}
+	cur, ok, err := s.current(ctx, postID)
+	if err != nil {
+		return View{}, err
+	}
+	now := s.clock.Now()
+	if err := notActiveError(cur, ok, now, true); err != nil {
+		return View{}, err
+	}
+	if cur.GeneratedAt.IsZero() {
+		return View{}, apperr.New(apperr.Conflict, CodeNotStarted,
+			"the authorization period has not started: it starts when the first code is generated")
+	}
+	cur.ExpiresAt, cur.UpdatedAt = ExtendedEnd(now, cur.ExpiresAt, *in.Days), now
+	if err := s.store.UpdateAuthorization(ctx, cur); err != nil {
+		return View{}, err
+	}
+	s.notify.Changed(ctx, change.Event{Kind: change.Authorization, ID: postID})
+	return s.view(ctx, p, creator, &cur)
+}
+
+// Revoke ends the current episode: every code of the post stops working and
+// every ad that uses the post stops serving. Revoking a revoked post again
+// changes nothing.
+func (s *Service) Revoke(ctx context.Context, creatorID, postID string) (View, error) {
+	defer s.lock(postID)()
+	p, creator, err := s.ownPost(ctx, creatorID, postID)
+	if err != nil {
+		return View{}, err
+	}
+	cur, ok, err := s.current(ctx, postID)
+	if err != nil {
+		return View{}, err
+	}
+	if !ok {
+		return View{}, apperr.New(apperr.Conflict, CodeAuthorizationOff, "ad authorization is off for this post")
+	}
+	now := s.clock.Now()
+	paused := 0
+	if cur.RevokedAt.IsZero() {
+		if cur.Active(now) {
+			if paused, err = s.countLiveAds(ctx, postID, cur.ID); err != nil {
+				return View{}, err
+			}
+		}
+		cur.RevokedAt, cur.UpdatedAt = now, now
+		if err := s.store.UpdateAuthorization(ctx, cur); err != nil {
+			return View{}, err
+		}
+		s.notify.Changed(ctx, change.Event{Kind: change.Authorization, ID: postID})
+	}
+	v, err := s.view(ctx, p, creator, &cur)
+	v.PausedAds = paused
+	return v, err
+}
+
+// countLiveAds counts the switched-on ads (ad, ad group and campaign all on)
+// that deliver the post under episode authID.
+func (s *Service) countLiveAds(ctx context.Context, postID, authID string) (int, error) {
+	ads, err := s.store.AdsForPost(ctx, postID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, ad := range ads {
+		if ad.Status != model.Enabled {
+			continue
+		}
+		sp, err := s.store.GetSparkPost(ctx, ad.SparkPostID)
+		if err != nil {
+			return 0, err
+		}
+		if sp.AuthorizationID != authID {
+			continue
+		}
+		g, err := s.store.GetAdGroup(ctx, ad.AdGroupID)
+		if err != nil {
+			return 0, err
+		}
+		c, err := s.store.GetCampaign(ctx, ad.CampaignID)
+		if err != nil {
+			return 0, err
+		}
+		if g.Status == model.Enabled && c.Status == model.Enabled {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// LibraryStatus is the status of a library entry under episode a for post p
+// of a creator of type ct, at time now.
+func LibraryStatus(a model.Authorization, ct model.CreatorType, p *model.Post, now time.Time) model.LibraryStatus {
+	switch {
+	case a.Status(now) == model.AuthRevoked:
+		return model.LibraryRevoked
+	case post.Ineligibility(ct, p) != "":
+		return model.LibraryPostUnavailable
+	case !a.Active(now):
+		return model.LibraryExpired
+	}
+	return model.LibraryAuthorized
+}

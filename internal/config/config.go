@@ -1,0 +1,191 @@
+// Package config reads Flint's settings from command-line flags and the
+// environment into one typed struct, applies defaults and validates it once,
+// reporting every problem together.
+//
+// A flag wins over its environment variable, which wins over the default.
+// Secrets may also come from a file named by the variable with a _FILE
+// suffix (FLINT_OPERATOR_TOKEN_FILE, FLINT_SECRET_FILE).
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/flintads/flint/internal/store/backend"
+)
+
+// Config is the configuration of `flint serve` (and of the other commands
+// that open the store).
+type Config struct {
+	Addr    string // listen address, host:port
+	DataDir string // where the SQLite file, the generated secrets and the operator token live
+	DB      string // data source: a SQLite path or a postgres:// URL
+	// TestClock enables POST /api/v1/test-clock/advance.
+	TestClock bool
+	// OperatorToken authenticates the operator; generated into DataDir when empty.
+	OperatorToken string
+	// Secret signs tracking tokens; generated into DataDir when empty.
+	Secret string
+
+	LogLevel  slog.Level
+	LogFormat string // "text" or "json"
+
+	// CodeLookupRate and CodeLookupBurst bound how fast one advertiser may
+	// try ad codes (lookups and redemptions): a token bucket refilled at
+	// CodeLookupRate per second holding CodeLookupBurst tokens.
+	CodeLookupRate  float64
+	CodeLookupBurst int
+
+	// TokenTTL is how long a tracking token is accepted after its decision.
+	TokenTTL time.Duration
+	// ReservationTTL is how long a decision's budget reservation waits for
+	// its billing event before it is released.
+	ReservationTTL time.Duration
+	// ShutdownTimeout bounds graceful shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// Defaults returns the configuration used when nothing is set.
+func Defaults() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "./data",
+		LogLevel:        slog.LevelInfo,
+		LogFormat:       "text",
+		CodeLookupRate:  1,
+		CodeLookupBurst: 30,
+		TokenTTL:        24 * time.Hour,
+		ReservationTTL:  time.Minute,
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// Load parses args (without the program and subcommand names) and the
+// environment given by getenv. It returns every problem it finds, joined.
+// A request for help returns flag.ErrHelp after printing usage to output.
+func Load(name string, args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	c := Defaults()
+	var errs []error
+	env := func(key string) string { return strings.TrimSpace(getenv(key)) }
+	secret := func(key string) string {
+		if v := getenv(key); v != "" {
+			return strings.TrimSpace(v)
+		}
+		if path := env(key + "_FILE"); path != "" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: %w", key, err))
+				return ""
+			}
+			return strings.TrimSpace(string(b))
+		}
+		return ""
+	}
+	if v := env("FLINT_ADDR"); v != "" {
+		c.Addr = v
+	}
+	if v := env("FLINT_DATA"); v != "" {
+		c.DataDir = v
+	}
+	c.DB = env("FLINT_DB")
+	c.OperatorToken = secret("FLINT_OPERATOR_TOKEN")
+	c.Secret = secret("FLINT_SECRET")
+	if v := env("FLINT_TEST_CLOCK"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("FLINT_TEST_CLOCK: %q is not a boolean", v))
+		}
+		c.TestClock = b
+	}
+	logLevel := env("FLINT_LOG_LEVEL")
+	if logLevel == "" {
+		logLevel = "info"
+	}
+	if v := env("FLINT_LOG_FORMAT"); v != "" {
+		c.LogFormat = v
+	}
+
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(output)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (FLINT_ADDR)")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (FLINT_DATA)")
+	fs.StringVar(&c.DB, "db", c.DB, "database: a SQLite file path, or a postgres:// URL (FLINT_DB; default: flint.db inside --data)")
+	fs.BoolVar(&c.TestClock, "test-clock", c.TestClock, "enable POST /api/v1/test-clock/advance, for tests (FLINT_TEST_CLOCK)")
+	fs.StringVar(&logLevel, "log-level", logLevel, "debug, info, warn or error (FLINT_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (FLINT_LOG_FORMAT)")
+	fs.Float64Var(&c.CodeLookupRate, "code-lookup-rate", c.CodeLookupRate, "ad-code attempts per second allowed to one advertiser")
+	fs.IntVar(&c.CodeLookupBurst, "code-lookup-burst", c.CodeLookupBurst, "ad-code attempts one advertiser may make in a burst")
+	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "how long a tracking token is accepted")
+	fs.DurationVar(&c.ReservationTTL, "reservation-ttl", c.ReservationTTL, "how long an unused budget reservation is held")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long graceful shutdown may take")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " ")))
+	}
+
+	if err := c.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
+		errs = append(errs, fmt.Errorf("log level: %q is not debug, info, warn or error", logLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log format: %q is not text or json", c.LogFormat))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr: %q is not host:port", c.Addr))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data: the data directory must not be empty"))
+	}
+	if c.DB == "" {
+		c.DB = filepath.Join(c.DataDir, "flint.db")
+	}
+	if strings.Contains(c.DB, "://") && !backend.IsPostgres(c.DB) && !strings.HasPrefix(c.DB, "sqlite://") {
+		errs = append(errs, fmt.Errorf("db: %q is neither a SQLite path nor a postgres:// URL", redactURL(c.DB)))
+	}
+	if c.OperatorToken != "" && len(c.OperatorToken) < 16 {
+		errs = append(errs, errors.New("FLINT_OPERATOR_TOKEN: must be at least 16 characters"))
+	}
+	if c.Secret != "" && len(c.Secret) < 32 {
+		errs = append(errs, errors.New("FLINT_SECRET: must be at least 32 characters"))
+	}
+	if c.CodeLookupRate <= 0 || c.CodeLookupBurst < 1 {
+		errs = append(errs, errors.New("code lookup limit: rate must be positive and burst at least 1"))
+	}
+	if c.TokenTTL < time.Minute {
+		errs = append(errs, errors.New("token-ttl: must be at least 1m"))
+	}
+	if c.ReservationTTL < time.Second {
+		errs = append(errs, errors.New("reservation-ttl: must be at least 1s"))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("shutdown-timeout: must be positive"))
+	}
+	return c, errors.Join(errs...)
+}
+
+// redactURL hides a password in a URL so it can be printed.
+func redactURL(s string) string {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	userinfo, host, ok := strings.Cut(rest, "@")
+	if !ok {
+		return s
+	}
+	user, _, _ := strings.Cut(userinfo, ":")
+	return scheme + "://" + user + ":***@" + host
+}
+
+// Redacted returns the data source name safe to log.
+func (c Config) Redacted() string { return redactURL(c.DB) }

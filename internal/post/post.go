@@ -1,0 +1,218 @@
+// Package post manages creators' posts as the operator syncs them, their
+// engagement counters, and the rules that decide whether a post may run as
+// a Spark ad (eligibility.go).
+package post
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/flintads/flint/internal/apperr"
+	"github.com/flintads/flint/internal/change"
+	"github.com/flintads/flint/internal/clock"
+	"github.com/flintads/flint/internal/ids"
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/store"
+)
+
+// Store is what the post service needs from storage.
+type Store interface {
+	store.Posts
+	GetAccount(ctx context.Context, id string) (model.Account, error)
+}
+
+// Service creates, changes and reads posts.
+type Service struct {
+	store  Store
+	clock  clock.Clock
+	notify change.Notifier
+}
+
+// New returns a Service.
+func New(s Store, c clock.Clock, n change.Notifier) *Service {
+	if n == nil {
+		n = change.Nop{}
+	}
+	return &Service{store: s, clock: c, notify: n}
+}
+
+// CreateInput describes a post to sync.
+type CreateInput struct {
+	CreatorID  string
+	Caption    string
+	VideoURL   string
+	DurationMS *int64
+	Visibility string
+	Original   *bool
+	Music      *model.Music
+}
+
+// Limits on post fields.
+const (
+	maxCaption     = 2200
+	maxDurationMS  = 60 * 60 * 1000
+	maxURL         = 2048
+	maxMusicTitle  = 200
+	CodeNotCreator = "NOT_A_CREATOR"
+)
+
+// Create validates and stores a post for an existing creator.
+func (s *Service) Create(ctx context.Context, in CreateInput) (model.Post, error) {
+	now := s.clock.Now()
+	p := model.Post{ID: ids.New("post"), CreatorID: in.CreatorID, Caption: in.Caption, VideoURL: strings.TrimSpace(in.VideoURL),
+		Visibility: model.Visibility(in.Visibility), Music: in.Music, CreatedAt: now, UpdatedAt: now}
+	if in.CreatorID == "" {
+		return p, apperr.Missing("creator_id")
+	}
+	creator, err := s.store.GetAccount(ctx, in.CreatorID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && creator.Kind != model.KindCreator) {
+		return p, &apperr.Error{Kind: apperr.Unprocessable, Code: CodeNotCreator, Field: "creator_id",
+			Message: "creator_id does not name a creator account"}
+	}
+	if err != nil {
+		return p, err
+	}
+	if in.VideoURL == "" {
+		return p, apperr.Missing("video_url")
+	}
+	if in.DurationMS == nil {
+		return p, apperr.Missing("duration_ms")
+	}
+	p.DurationMS = *in.DurationMS
+	if in.Visibility == "" {
+		return p, apperr.Missing("visibility")
+	}
+	if in.Original == nil {
+		return p, apperr.Missing("original")
+	}
+	p.Original = *in.Original
+	if err := validate(&p); err != nil {
+		return p, err
+	}
+	if err := s.store.CreatePost(ctx, p); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+func validate(p *model.Post) error {
+	if !utf8.ValidString(p.Caption) || utf8.RuneCountInString(p.Caption) > maxCaption {
+		return apperr.Invalidf("caption", "caption must be valid text of at most %d characters", maxCaption)
+	}
+	if err := CheckHTTPURL("video_url", p.VideoURL); err != nil {
+		return err
+	}
+	if p.DurationMS <= 0 || p.DurationMS > maxDurationMS {
+		return apperr.Invalidf("duration_ms", "duration_ms must be between 1 and %d", maxDurationMS)
+	}
+	switch p.Visibility {
+	case model.Public, model.Friends, model.Private:
+	default:
+		return apperr.Invalidf("visibility", "visibility must be public, friends or private")
+	}
+	if p.Music != nil {
+		if strings.TrimSpace(p.Music.Title) == "" {
+			return apperr.Missing("music.title")
+		}
+		if !utf8.ValidString(p.Music.Title) || utf8.RuneCountInString(p.Music.Title) > maxMusicTitle {
+			return apperr.Invalidf("music.title", "music.title must be at most %d characters", maxMusicTitle)
+		}
+	}
+	return nil
+}
+
+// CheckHTTPURL reports whether s is an absolute http or https URL with a host.
+func CheckHTTPURL(field, s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(s) > maxURL ||
+		strings.ContainsAny(s, " \t\r\n") {
+		return apperr.Invalidf(field, "%s must be an absolute http(s) URL", field)
+	}
+	return nil
+}
+
+// PatchInput holds the post fields to change; nil leaves a field alone.
+type PatchInput struct {
+	Caption    *string
+	VideoURL   *string
+	DurationMS *int64
+	Visibility *string
+	Original   *bool
+	Music      **model.Music // set to a nil *Music to remove the music
+	Deleted    *bool
+}
+
+// Patch changes a post. Deleting is final: a deleted post cannot be changed
+// or restored.
+func (s *Service) Patch(ctx context.Context, id string, in PatchInput) (model.Post, error) {
+	p, err := s.store.GetPost(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return p, apperr.NotFoundf("no post %s", id)
+	}
+	if err != nil {
+		return p, err
+	}
+	if p.Deleted {
+		if in.Deleted != nil && *in.Deleted && in.Caption == nil && in.VideoURL == nil && in.DurationMS == nil &&
+			in.Visibility == nil && in.Original == nil && in.Music == nil {
+			return p, nil // deleting again changes nothing
+		}
+		return p, apperr.New(apperr.Conflict, CodePostDeleted, "the post has been deleted and cannot change")
+	}
+	if in.Caption != nil {
+		p.Caption = *in.Caption
+	}
+	if in.VideoURL != nil {
+		p.VideoURL = strings.TrimSpace(*in.VideoURL)
+	}
+	if in.DurationMS != nil {
+		p.DurationMS = *in.DurationMS
+	}
+	if in.Visibility != nil {
+		p.Visibility = model.Visibility(*in.Visibility)
+	}
+	if in.Original != nil {
+		p.Original = *in.Original
+	}
+	if in.Music != nil {
+		p.Music = *in.Music
+	}
+	if in.Deleted != nil {
+		if !*in.Deleted {
+			return p, apperr.Invalidf("deleted", "a post can only be deleted, not undeleted")
+		}
+		p.Deleted = true
+	}
+	if err := validate(&p); err != nil {
+		return p, err
+	}
+	p.UpdatedAt = s.clock.Now()
+	if err := s.store.UpdatePost(ctx, p); err != nil {
+		return p, err
+	}
+	s.notify.Changed(ctx, change.Event{Kind: change.Post, ID: p.ID})
+	return p, nil
+}
+
+// Get returns a post. A creator (creatorID not empty) sees only their own
+// posts; the operator (creatorID empty) sees all.
+func (s *Service) Get(ctx context.Context, creatorID, id string) (model.Post, error) {
+	p, err := s.store.GetPost(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && creatorID != "" && p.CreatorID != creatorID) {
+		return model.Post{}, apperr.NotFoundf("no post %s", id)
+	}
+	return p, err
+}
+
+// List returns a creator's posts, newest first (every post for the operator).
+func (s *Service) List(ctx context.Context, creatorID string) ([]model.Post, error) {
+	return s.store.ListPosts(ctx, creatorID)
+}
+
+// Stats returns the engagement of the given posts.
+func (s *Service) Stats(ctx context.Context, ids []string) (map[string]model.PostStats, error) {
+	return s.store.PostStats(ctx, ids)
+}

@@ -1,0 +1,160 @@
+// Package server wires Flint together for `flint serve`: it loads secrets,
+// opens the store, builds the services and the HTTP API, serves until its
+// context is cancelled, and then shuts down gracefully, draining requests
+// before closing the store.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/flintads/flint/internal/account"
+	"github.com/flintads/flint/internal/api"
+	"github.com/flintads/flint/internal/authorization"
+	"github.com/flintads/flint/internal/clock"
+	"github.com/flintads/flint/internal/config"
+	"github.com/flintads/flint/internal/post"
+	"github.com/flintads/flint/internal/ratelimit"
+	"github.com/flintads/flint/internal/store/backend"
+	"github.com/flintads/flint/internal/store/sqldb"
+)
+
+// NewLogger returns the logger that cfg asks for, writing to w.
+func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// App is a wired Flint: its HTTP handler and what it must close.
+type App struct {
+	Handler       http.Handler
+	OperatorToken string
+	// TestClock is set when cfg.TestClock is.
+	TestClock clock.Advancer
+	store     *sqldb.DB
+}
+
+// New builds Flint from cfg: secrets, store (migrated), services, API.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	operatorToken, err := secretFile(cfg.OperatorToken, filepath.Join(cfg.DataDir, "operator-token"), "flop_", log,
+		"operator token")
+	if err != nil {
+		return nil, err
+	}
+	app := &App{OperatorToken: operatorToken}
+
+	var clk clock.Clock = clock.Real{}
+	if cfg.TestClock {
+		c := clock.NewOffset()
+		clk, app.TestClock = c, c
+		log.Warn("test clock enabled: POST /api/v1/test-clock/advance moves time forward; never use this in production")
+	}
+
+	app.store, err = backend.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", cfg.Redacted(), err)
+	}
+	log.Info("store open", "db", cfg.Redacted())
+
+	accounts := account.New(app.store, clk, nil)
+	posts := post.New(app.store, clk, nil)
+	auths := authorization.New(app.store, clk, nil, ratelimit.New(clk, cfg.CodeLookupRate, cfg.CodeLookupBurst))
+	app.Handler = api.New(api.Deps{
+		Log: log, Clock: clk, OperatorToken: operatorToken, TestClock: app.TestClock,
+		Accounts: accounts, Posts: posts, Authorization: auths,
+		Ready: app.store.Ping,
+	}).Handler()
+	return app, nil
+}
+
+// Close releases what New acquired. Call it after the HTTP server stopped.
+func (a *App) Close() error {
+	return a.store.Close()
+}
+
+// Run serves Flint with cfg until ctx is cancelled, then shuts down: it stops
+// accepting connections, lets requests in flight finish, and closes the store.
+func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	app, err := New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           app.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("listening", "addr", "http://"+ln.Addr().String())
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// secretFile returns value if set; otherwise the secret stored at path,
+// generating it (prefix + 256 random bits, mode 0600) on first start. It
+// logs where the secret lives, never the secret.
+func secretFile(value, path, prefix string, log *slog.Logger, what string) (string, error) {
+	if value != "" {
+		return value, nil
+	}
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if s := strings.TrimSpace(string(b)); s != "" {
+			log.Info(what+" loaded", "file", path)
+			return s, nil
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	var raw [32]byte
+	_, _ = rand.Read(raw[:])
+	s := prefix + hex.EncodeToString(raw[:])
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	log.Info(what+" generated", "file", path)
+	return s, nil
+}
