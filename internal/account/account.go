@@ -155,7 +155,7 @@ func CheckCreatorType(t string) error {
 }
 
 func checkText(field, s string, maxRunes int) error {
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxRunes {
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) || utf8.RuneCountInString(s) > maxRunes {
 		return apperr.Invalidf(field, "%s must be valid text of at most %d characters", field, maxRunes)
 	}
 	return nil

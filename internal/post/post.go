@@ -99,7 +99,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (model.Post, error
 }
 
 func validate(p *model.Post) error {
-	if !utf8.ValidString(p.Caption) || utf8.RuneCountInString(p.Caption) > maxCaption {
+	if !utf8.ValidString(p.Caption) || strings.ContainsRune(p.Caption, 0) || utf8.RuneCountInString(p.Caption) > maxCaption {
 		return apperr.Invalidf("caption", "caption must be valid text of at most %d characters", maxCaption)
 	}
 	if err := CheckHTTPURL("video_url", p.VideoURL); err != nil {
@@ -117,7 +117,8 @@ func validate(p *model.Post) error {
 		if strings.TrimSpace(p.Music.Title) == "" {
 			return apperr.Missing("music.title")
 		}
-		if !utf8.ValidString(p.Music.Title) || utf8.RuneCountInString(p.Music.Title) > maxMusicTitle {
+		if !utf8.ValidString(p.Music.Title) || strings.ContainsRune(p.Music.Title, 0) ||
+			utf8.RuneCountInString(p.Music.Title) > maxMusicTitle {
 			return apperr.Invalidf("music.title", "music.title must be at most %d characters", maxMusicTitle)
 		}
 	}
