@@ -100,8 +100,18 @@ func (db *DB) RedeemCode(ctx context.Context, code model.AdCode, sp model.SparkP
 	var entry model.SparkPost
 	created := false
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		// Lock the advertiser, then the code (always in that order): the
+		// first serialises the advertiser's redemptions of any codes of one
+		// post, which read and then write its single entry for the post; the
+		// second serialises the advertisers counted against the code's limit.
+		var advertiser string
+		err := tx.QueryRowContext(ctx, db.q(`SELECT id FROM accounts WHERE id = ?`+db.D.ForUpdate),
+			sp.AdvertiserID).Scan(&advertiser)
+		if err != nil {
+			return err
+		}
 		var redemptions, max int
-		err := tx.QueryRowContext(ctx, db.q(`SELECT redemptions, max_redemptions FROM ad_codes WHERE id = ?`+db.D.ForUpdate),
+		err = tx.QueryRowContext(ctx, db.q(`SELECT redemptions, max_redemptions FROM ad_codes WHERE id = ?`+db.D.ForUpdate),
 			code.ID).Scan(&redemptions, &max)
 		if err != nil {
 			return err
@@ -121,7 +131,9 @@ func (db *DB) RedeemCode(ctx context.Context, code model.AdCode, sp model.SparkP
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if alreadyRedeemed && existing.ID != "" && existing.AuthorizationID == code.AuthorizationID {
+		// A code is redeemed once per advertiser: again, it changes nothing,
+		// even if the entry has moved to another code or episode since.
+		if alreadyRedeemed && existing.ID != "" {
 			entry = existing
 			return nil
 		}
@@ -185,6 +197,13 @@ func (db *DB) ListSparkPosts(ctx context.Context, advertiserID string) ([]model.
 // DeleteSparkPost implements store.Authorizations.
 func (db *DB) DeleteSparkPost(ctx context.Context, id string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		// Locking the entry first makes an ad being created on it (whose
+		// foreign key check share-locks the entry) either commit before the
+		// count below, which then sees it, or wait and fail after the delete.
+		var found string
+		if err := tx.QueryRowContext(ctx, db.q(`SELECT id FROM spark_posts WHERE id = ?`+db.D.ForUpdate), id).Scan(&found); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM ads WHERE spark_post_id = ?`), id).Scan(&n); err != nil {
 			return err

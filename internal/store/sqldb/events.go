@@ -1,8 +1,12 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +46,12 @@ type adHourKey struct {
 }
 
 // InsertEvents implements store.Events.
+//
+// The outcomes are those of storing the events one at a time, in order. The
+// events are inserted in event_id order, though, and the counters updated in
+// key order, so that concurrent batches on PostgreSQL take their row locks in
+// one order and cannot deadlock; repeats inside the batch are therefore
+// settled before inserting (see settleRepeats).
 func (db *DB) InsertEvents(ctx context.Context, events []model.Event) ([]model.EventOutcome, error) {
 	outcomes := make([]model.EventOutcome, len(events))
 	if len(events) == 0 {
@@ -49,18 +59,20 @@ func (db *DB) InsertEvents(ctx context.Context, events []model.Event) ([]model.E
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		clear(outcomes)
-		// The rows a statement stored come back as IDs; an ID may appear in
-		// the batch twice, and then only its first occurrence can be stored.
-		pending := make(map[string][]int, len(events))
-		for i := range events {
-			pending[events[i].ID] = append(pending[events[i].ID], i)
+		candidates, err := db.settleRepeats(ctx, tx, events, outcomes)
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(candidates, func(a, b int) int { return strings.Compare(events[a].ID, events[b].ID) })
+		byID := make(map[string]int, len(candidates))
+		for _, i := range candidates {
+			byID[events[i].ID] = i
 		}
 		args := make([]any, 0, eventChunk*11)
-		for start := 0; start < len(events); start += eventChunk {
-			part := events[start:min(start+eventChunk, len(events))]
+		for part := range slices.Chunk(candidates, eventChunk) {
 			args = args[:0]
-			for i := range part {
-				e := &part[i]
+			for _, i := range part {
+				e := &events[i]
 				var once any
 				if e.OnceKey != nil {
 					once = e.OnceKey
@@ -78,11 +90,8 @@ func (db *DB) InsertEvents(ctx context.Context, events []model.Event) ([]model.E
 					rows.Close()
 					return err
 				}
-				for _, i := range pending[id] {
-					if outcomes[i] == 0 && i >= start && i < start+len(part) {
-						outcomes[i] = model.EventStored
-						break
-					}
+				if i, ok := byID[id]; ok {
+					outcomes[i] = model.EventStored
 				}
 			}
 			rows.Close()
@@ -90,7 +99,7 @@ func (db *DB) InsertEvents(ctx context.Context, events []model.Event) ([]model.E
 				return err
 			}
 		}
-		if err := db.classifyRejected(ctx, tx, events, outcomes); err != nil {
+		if err := db.classifyRejected(ctx, tx, events, candidates, outcomes); err != nil {
 			return err
 		}
 		return db.addRollups(ctx, tx, events, outcomes)
@@ -101,12 +110,97 @@ func (db *DB) InsertEvents(ctx context.Context, events []model.Event) ([]model.E
 	return outcomes, nil
 }
 
-// classifyRejected marks each event that was not stored as a duplicate (its
-// ID is taken) or a replay (its OnceKey is taken).
-func (db *DB) classifyRejected(ctx context.Context, tx *sql.Tx, events []model.Event, outcomes []model.EventOutcome) error {
+// settleRepeats decides the events that repeat an ID or a OnceKey of an
+// earlier event in the batch, as if the batch were stored one event at a
+// time in order: such an event is a duplicate if its ID is stored already
+// (by an earlier batch or an earlier event of this one), else a replay if its
+// OnceKey is. It returns the indexes of the other events (the candidates),
+// which have distinct IDs and OnceKeys. A batch without repeats, the usual
+// case, costs no query.
+func (db *DB) settleRepeats(ctx context.Context, tx *sql.Tx, events []model.Event, outcomes []model.EventOutcome) ([]int, error) {
+	ids := make(map[string]bool, len(events))
+	keys := map[string]bool{}
+	repeats := false
+	for i := range events {
+		e := &events[i]
+		if ids[e.ID] || (e.OnceKey != nil && keys[string(e.OnceKey)]) {
+			repeats = true
+		}
+		ids[e.ID] = true
+		if e.OnceKey != nil {
+			keys[string(e.OnceKey)] = true
+		}
+	}
+	candidates := make([]int, 0, len(events))
+	if !repeats {
+		for i := range events {
+			candidates = append(candidates, i)
+		}
+		return candidates, nil
+	}
+	storedIDs, err := db.existing(ctx, tx, "event_id", slices.Collect(maps.Keys(ids)))
+	if err != nil {
+		return nil, err
+	}
+	storedKeys, err := db.existing(ctx, tx, "once_key", slices.Collect(maps.Keys(keys)))
+	if err != nil {
+		return nil, err
+	}
+	for i := range events {
+		e := &events[i]
+		switch {
+		case storedIDs[e.ID]:
+			outcomes[i] = model.EventDuplicate
+		case e.OnceKey != nil && storedKeys[string(e.OnceKey)]:
+			outcomes[i] = model.EventReplayed
+		default:
+			storedIDs[e.ID] = true
+			if e.OnceKey != nil {
+				storedKeys[string(e.OnceKey)] = true
+			}
+			candidates = append(candidates, i)
+		}
+	}
+	return candidates, nil
+}
+
+// existing returns which of the values are present in the given column of
+// events (event_id, or once_key with the keys passed as strings).
+func (db *DB) existing(ctx context.Context, tx *sql.Tx, column string, values []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(values))
+	err := chunks(values, 500, func(part []string) error {
+		args := make([]any, len(part))
+		for i, v := range part {
+			if column == "once_key" {
+				args[i] = []byte(v)
+			} else {
+				args[i] = v
+			}
+		}
+		rows, err := tx.QueryContext(ctx, db.q(`SELECT `+column+` FROM events WHERE `+column+` IN (`+
+			placeholders(len(part))+`)`), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v []byte
+			if err := rows.Scan(&v); err != nil {
+				return err
+			}
+			out[string(v)] = true
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// classifyRejected marks each candidate event that was not stored as a
+// duplicate (its ID was stored before) or a replay (its OnceKey was).
+func (db *DB) classifyRejected(ctx context.Context, tx *sql.Tx, events []model.Event, candidates []int, outcomes []model.EventOutcome) error {
 	var ids []string
-	for i, o := range outcomes {
-		if o == 0 {
+	for _, i := range candidates {
+		if outcomes[i] == 0 {
 			ids = append(ids, events[i].ID)
 		}
 	}
@@ -132,12 +226,10 @@ func (db *DB) classifyRejected(ctx context.Context, tx *sql.Tx, events []model.E
 	if err != nil {
 		return err
 	}
-	for i, o := range outcomes {
-		if o != 0 {
+	for _, i := range candidates {
+		if outcomes[i] != 0 {
 			continue
 		}
-		// An ID is a duplicate if it was stored earlier, in another batch or
-		// under an earlier index of this one.
 		if taken[events[i].ID] {
 			outcomes[i] = model.EventDuplicate
 		} else {
@@ -156,17 +248,28 @@ func (db *DB) addRollups(ctx context.Context, tx *sql.Tx, events []model.Event, 
 			continue
 		}
 		e := &events[i]
-		k := postKey{e.PostID, e.Paid()}
-		posts[k] = posts[k].Add(e.Type.Engagement())
+		// Events that earn no engagement (views, clicks) leave the post's
+		// counters alone: a post without engagement has no post_stats row.
+		if eng := e.Type.Engagement(); eng != (model.Engagement{}) {
+			k := postKey{e.PostID, e.Paid()}
+			posts[k] = posts[k].Add(eng)
+		}
 		if !e.Paid() {
 			continue
 		}
-		hk := adHourKey{e.AdID, e.At.Unix() / 3600}
+		hk := adHourKey{e.AdID, hourOf(e.At)}
 		s := ads[hk]
 		addEvent(&s, e)
 		ads[hk] = s
 	}
-	for k, e := range posts {
+	postKeys := slices.SortedFunc(maps.Keys(posts), func(a, b postKey) int {
+		if c := strings.Compare(a.postID, b.postID); c != 0 {
+			return c
+		}
+		return cmpBool(a.paid, b.paid)
+	})
+	for _, k := range postKeys {
+		e := posts[k]
 		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO post_stats (post_id, paid, views, likes, comments, shares, follows)
 			VALUES (?,?,?,?,?,?,?) ON CONFLICT (post_id, paid) DO UPDATE SET
 			views = post_stats.views + excluded.views, likes = post_stats.likes + excluded.likes,
@@ -176,7 +279,14 @@ func (db *DB) addRollups(ctx context.Context, tx *sql.Tx, events []model.Event, 
 			return err
 		}
 	}
-	for k, s := range ads {
+	adKeys := slices.SortedFunc(maps.Keys(ads), func(a, b adHourKey) int {
+		if c := strings.Compare(a.adID, b.adID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.hour, b.hour)
+	})
+	for _, k := range adKeys {
+		s := ads[k]
 		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO ad_stats_hourly (ad_id, hour, impressions, views_2s, views_6s,
 			completes, watch_ms, clicks, likes, comments, shares, follows, spend) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT (ad_id, hour) DO UPDATE SET
@@ -197,6 +307,26 @@ func (db *DB) addRollups(ctx context.Context, tx *sql.Tx, events []model.Event, 
 		}
 	}
 	return nil
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// hourOf returns the Unix hour that contains t (hours before 1970 too).
+func hourOf(t time.Time) int64 {
+	s := t.Unix()
+	h := s / 3600
+	if s%3600 < 0 {
+		h--
+	}
+	return h
 }
 
 // addEvent adds one ad event to a counter set.
@@ -227,9 +357,13 @@ func addEvent(s *model.AdStats, e *model.Event) {
 
 // AdSpend implements store.Events.
 func (db *DB) AdSpend(ctx context.Context, since time.Time) ([]model.AdSpend, error) {
-	hour := int64(0)
+	hour := int64(math.MinInt64)
 	if !since.IsZero() {
-		hour = since.Unix() / 3600
+		// The first hour that starts at or after since.
+		hour = hourOf(since)
+		if hour*3600 < since.Unix() || since.Nanosecond() != 0 {
+			hour++
+		}
 	}
 	rows, err := db.query(ctx, `SELECT ad_id, CAST(SUM(spend) AS BIGINT) FROM ad_stats_hourly WHERE hour >= ?
 		GROUP BY ad_id HAVING SUM(spend) > 0`, hour)

@@ -1,0 +1,233 @@
+package storetest
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/store"
+)
+
+func testCampaignRoundTrip(f *fixture) {
+	adv := f.advertiser()
+	c := f.campaign(adv.ID, t0)
+	got, err := f.s.GetCampaign(f.ctx, c.ID)
+	f.check(err, "GetCampaign")
+	f.same(got, c, "GetCampaign")
+
+	c.Name, c.Objective, c.BudgetMode, c.Budget = "Summer sale", model.ObjectiveVideoViews, model.BudgetDaily, 1_234_567
+	c.Status, c.UpdatedAt = model.Disabled, t0.Add(time.Hour)
+	f.check(f.s.UpdateCampaign(f.ctx, c), "UpdateCampaign")
+	got, err = f.s.GetCampaign(f.ctx, c.ID)
+	f.check(err, "GetCampaign")
+	f.same(got, c, "GetCampaign after UpdateCampaign")
+
+	c.BudgetMode, c.Budget = model.BudgetNone, 0
+	f.check(f.s.UpdateCampaign(f.ctx, c), "UpdateCampaign (no budget)")
+	got, err = f.s.GetCampaign(f.ctx, c.ID)
+	f.check(err, "GetCampaign")
+	f.same(got, c, "GetCampaign after removing the budget")
+
+	_, err = f.s.GetCampaign(f.ctx, "no-such-campaign")
+	f.wantErr(err, store.ErrNotFound, "GetCampaign(unknown)")
+	unknown := c
+	unknown.ID = "no-such-campaign"
+	f.wantErr(f.s.UpdateCampaign(f.ctx, unknown), store.ErrNotFound, "UpdateCampaign(unknown)")
+	f.wantErr(f.s.CreateCampaign(f.ctx, c), store.ErrConflict, "CreateCampaign with a taken ID")
+}
+
+func testCampaignList(f *fixture) {
+	a1, a2 := f.advertiser(), f.advertiser()
+	c12 := f.campaign(a1.ID, t0.Add(2*time.Hour))
+	c11 := f.campaign(a1.ID, t0)
+	c21 := f.campaign(a2.ID, t0.Add(time.Hour))
+	for _, tc := range []struct {
+		adv  string
+		want []model.Campaign
+	}{
+		{a1.ID, []model.Campaign{c11, c12}},
+		{a2.ID, []model.Campaign{c21}},
+		{"", []model.Campaign{c11, c21, c12}},
+		{"no-such-advertiser", nil},
+	} {
+		got, err := f.s.ListCampaigns(f.ctx, tc.adv)
+		f.check(err, "ListCampaigns(%q)", tc.adv)
+		f.same(got, tc.want, "ListCampaigns(%q), oldest first", tc.adv)
+	}
+}
+
+func testAdGroupRoundTrip(f *fixture) {
+	adv := f.advertiser()
+	c := f.campaign(adv.ID, t0)
+
+	full := f.newAdGroup(c, t0)
+	full.EndTime = t0.AddDate(0, 1, 0)
+
+	// Empty lists (and a zero end time, budget and cap) mean "any".
+	open := f.newAdGroup(c, t0.Add(time.Minute))
+	open.Targeting = model.Targeting{Countries: []string{}, Genders: []string{}, Languages: []string{},
+		OS: []string{}, Interests: []string{}}
+	open.EndTime = time.Time{}
+	open.BudgetMode, open.Budget = model.BudgetNone, 0
+	open.BillingEvent, open.Bid = model.BillCPC, 250_000
+	open.FrequencyCap = model.FrequencyCap{}
+	open.Pacing = model.PacingAccelerated
+
+	unset := f.newAdGroup(c, t0.Add(2*time.Minute))
+	unset.Targeting = model.Targeting{}
+
+	for _, want := range []model.AdGroup{full, open, unset} {
+		f.check(f.s.CreateAdGroup(f.ctx, want), "CreateAdGroup(%s)", want.ID)
+		got, err := f.s.GetAdGroup(f.ctx, want.ID)
+		f.check(err, "GetAdGroup(%s)", want.ID)
+		f.same(got, want, "GetAdGroup(%s)", want.ID)
+	}
+	got, err := f.s.GetAdGroup(f.ctx, open.ID)
+	f.check(err, "GetAdGroup")
+	if !got.EndTime.IsZero() {
+		f.t.Errorf("zero EndTime read back as %s", fmtTime(got.EndTime))
+	}
+
+	upd := open
+	upd.Name = "Renamed"
+	upd.Targeting = model.Targeting{Countries: []string{"DE"}, AgeMin: 25, Languages: []string{"de", "en"},
+		Interests: []string{}}
+	upd.StartTime, upd.EndTime = t0.Add(24*time.Hour), t0.Add(48*time.Hour)
+	upd.BudgetMode, upd.Budget = model.BudgetLifetime, 99*money.PerUnit
+	upd.BillingEvent, upd.Bid = model.BillCPV, 30_000
+	upd.FrequencyCap = model.FrequencyCap{Impressions: 2, Days: 1}
+	upd.Pacing, upd.Status, upd.UpdatedAt = model.PacingStandard, model.Disabled, t0.Add(time.Hour)
+	f.check(f.s.UpdateAdGroup(f.ctx, upd), "UpdateAdGroup")
+	got, err = f.s.GetAdGroup(f.ctx, upd.ID)
+	f.check(err, "GetAdGroup")
+	f.same(got, upd, "GetAdGroup after UpdateAdGroup")
+
+	// Back to running until stopped.
+	upd.EndTime = time.Time{}
+	f.check(f.s.UpdateAdGroup(f.ctx, upd), "UpdateAdGroup (clear end)")
+	got, err = f.s.GetAdGroup(f.ctx, upd.ID)
+	f.check(err, "GetAdGroup")
+	f.same(got, upd, "GetAdGroup after clearing EndTime")
+
+	_, err = f.s.GetAdGroup(f.ctx, "no-such-group")
+	f.wantErr(err, store.ErrNotFound, "GetAdGroup(unknown)")
+	unknown := upd
+	unknown.ID = "no-such-group"
+	f.wantErr(f.s.UpdateAdGroup(f.ctx, unknown), store.ErrNotFound, "UpdateAdGroup(unknown)")
+	f.wantErr(f.s.CreateAdGroup(f.ctx, full), store.ErrConflict, "CreateAdGroup with a taken ID")
+}
+
+func testAdGroupList(f *fixture) {
+	a1, a2 := f.advertiser(), f.advertiser()
+	c1, c2 := f.campaign(a1.ID, t0), f.campaign(a1.ID, t0)
+	c3 := f.campaign(a2.ID, t0)
+	g12 := f.adGroup(c1, t0.Add(2*time.Hour))
+	g11 := f.adGroup(c1, t0)
+	g21 := f.adGroup(c2, t0.Add(time.Hour))
+	g31 := f.adGroup(c3, t0.Add(30*time.Minute))
+	for _, tc := range []struct {
+		adv, campaign string
+		want          []model.AdGroup
+	}{
+		{"", "", []model.AdGroup{g11, g31, g21, g12}},
+		{a1.ID, "", []model.AdGroup{g11, g21, g12}},
+		{a2.ID, "", []model.AdGroup{g31}},
+		{"", c1.ID, []model.AdGroup{g11, g12}},
+		{a1.ID, c2.ID, []model.AdGroup{g21}},
+		{a2.ID, c1.ID, nil},
+		{"no-such-advertiser", "", nil},
+	} {
+		got, err := f.s.ListAdGroups(f.ctx, tc.adv, tc.campaign)
+		f.check(err, "ListAdGroups(%q, %q)", tc.adv, tc.campaign)
+		f.same(got, tc.want, "ListAdGroups(%q, %q), oldest first", tc.adv, tc.campaign)
+	}
+}
+
+func testAdRoundTrip(f *fixture) {
+	adv := f.advertiser()
+	l := f.library(adv, t0)
+	g := f.adGroup(f.campaign(adv.ID, t0), t0)
+	a := f.ad(g, l.sparkPost, t0.Add(time.Second))
+	got, err := f.s.GetAd(f.ctx, a.ID)
+	f.check(err, "GetAd")
+	f.same(got, a, "GetAd")
+	if got.PostID != l.post.ID {
+		f.t.Errorf("ad's PostID = %q, want the Spark post's post %q", got.PostID, l.post.ID)
+	}
+
+	a.Name, a.CTALabel, a.CTAURL = "Renamed", "Learn more", "https://shop.example/learn?x=1&y=2"
+	a.Status, a.UpdatedAt = model.Disabled, t0.Add(time.Hour)
+	f.check(f.s.UpdateAd(f.ctx, a), "UpdateAd")
+	got, err = f.s.GetAd(f.ctx, a.ID)
+	f.check(err, "GetAd")
+	f.same(got, a, "GetAd after UpdateAd")
+
+	_, err = f.s.GetAd(f.ctx, "no-such-ad")
+	f.wantErr(err, store.ErrNotFound, "GetAd(unknown)")
+	unknown := a
+	unknown.ID = "no-such-ad"
+	f.wantErr(f.s.UpdateAd(f.ctx, unknown), store.ErrNotFound, "UpdateAd(unknown)")
+	f.wantErr(f.s.CreateAd(f.ctx, a), store.ErrConflict, "CreateAd with a taken ID")
+}
+
+func testAdList(f *fixture) {
+	a1, a2 := f.advertiser(), f.advertiser()
+	l1, l2 := f.library(a1, t0), f.library(a2, t0)
+	c1 := f.campaign(a1.ID, t0)
+	g1, g2 := f.adGroup(c1, t0), f.adGroup(c1, t0)
+	g3 := f.adGroup(f.campaign(a2.ID, t0), t0)
+	ad12 := f.ad(g1, l1.sparkPost, t0.Add(2*time.Hour))
+	ad11 := f.ad(g1, l1.sparkPost, t0)
+	ad21 := f.ad(g2, l1.sparkPost, t0.Add(time.Hour))
+	ad31 := f.ad(g3, l2.sparkPost, t0.Add(30*time.Minute))
+	for _, tc := range []struct {
+		adv, group string
+		want       []model.Ad
+	}{
+		{"", "", []model.Ad{ad11, ad31, ad21, ad12}},
+		{a1.ID, "", []model.Ad{ad11, ad21, ad12}},
+		{a2.ID, "", []model.Ad{ad31}},
+		{"", g1.ID, []model.Ad{ad11, ad12}},
+		{a1.ID, g2.ID, []model.Ad{ad21}},
+		{a2.ID, g1.ID, nil},
+		{"", "no-such-group", nil},
+	} {
+		got, err := f.s.ListAds(f.ctx, tc.adv, tc.group)
+		f.check(err, "ListAds(%q, %q)", tc.adv, tc.group)
+		f.same(got, tc.want, "ListAds(%q, %q), oldest first", tc.adv, tc.group)
+	}
+}
+
+func testAdsForPost(f *fixture) {
+	a1, a2 := f.advertiser(), f.advertiser()
+	l1 := f.library(a1, t0)
+	// a2 redeems the same post into its own library.
+	sp2 := f.redeem(l1.code, l1.creator.ID, a2.ID, t0)
+	other := f.library(a1, t0)
+	g1 := f.adGroup(f.campaign(a1.ID, t0), t0)
+	g2 := f.adGroup(f.campaign(a2.ID, t0), t0)
+	x := f.ad(g1, l1.sparkPost, t0)
+	y := f.ad(g2, sp2, t0.Add(time.Hour))
+	z := f.ad(g1, other.sparkPost, t0)
+
+	got, err := f.s.AdsForPost(f.ctx, l1.post.ID)
+	f.check(err, "AdsForPost")
+	sortAds(got)
+	want := []model.Ad{x, y}
+	sortAds(want)
+	f.same(got, want, "AdsForPost")
+	got, err = f.s.AdsForPost(f.ctx, other.post.ID)
+	f.check(err, "AdsForPost(other)")
+	f.same(got, []model.Ad{z}, "AdsForPost(other)")
+	got, err = f.s.AdsForPost(f.ctx, f.post(l1.creator.ID, t0).ID)
+	f.check(err, "AdsForPost(post without ads)")
+	if len(got) != 0 {
+		f.t.Errorf("AdsForPost(post without ads) = %d ads, want none", len(got))
+	}
+}
+
+func sortAds(ads []model.Ad) {
+	slices.SortFunc(ads, func(a, b model.Ad) int { return strings.Compare(a.ID, b.ID) })
+}
