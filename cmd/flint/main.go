@@ -1,6 +1,8 @@
 // Command flint runs Flint, the engine for creator-authorized (Spark) ads.
 //
 //	flint serve     run the server (embedded SQLite under ./data by default)
+//	flint demo      seed a demo world (and drive simulated traffic)
+//	flint loadgen   drive decisions and events against a running server
 //	flint migrate   bring the database schema up to date and exit
 //	flint version   print the version
 //
@@ -20,6 +22,8 @@ import (
 	_ "time/tzdata" // advertisers' time zones must resolve on machines without zoneinfo
 
 	"github.com/flintads/flint/internal/config"
+	"github.com/flintads/flint/internal/demo"
+	"github.com/flintads/flint/internal/loadgen"
 	"github.com/flintads/flint/internal/server"
 	"github.com/flintads/flint/internal/store/backend"
 )
@@ -34,6 +38,8 @@ type command struct {
 
 var commands = map[string]command{
 	"serve":   {"run the server", serve},
+	"demo":    {"seed a demo world (and drive simulated traffic)", demo.Run},
+	"loadgen": {"drive decisions and events against a running server", loadgen.Run},
 	"migrate": {"bring the database schema up to date and exit", migrate},
 	"version": {"print the version", printVersion},
 }
@@ -70,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: flint <command> [flags]\n\ncommands:")
-	for _, name := range []string{"serve", "migrate", "version"} {
+	for _, name := range []string{"serve", "demo", "loadgen", "migrate", "version"} {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
 }

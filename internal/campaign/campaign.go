@@ -1,0 +1,550 @@
+// Package campaign manages an advertiser's campaign → ad group → ad
+// structure, validating it as a real Ads Manager would, and derives each
+// ad's serving status (status.go) from the state of every level, the
+// schedule, the budgets and the Spark post's authorization.
+package campaign
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/flintads/flint/internal/apperr"
+	"github.com/flintads/flint/internal/authorization"
+	"github.com/flintads/flint/internal/change"
+	"github.com/flintads/flint/internal/clock"
+	"github.com/flintads/flint/internal/ids"
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/post"
+	"github.com/flintads/flint/internal/store"
+)
+
+// Error codes of campaign rules.
+const (
+	CodeBudgetRequired      = "BUDGET_REQUIRED"
+	CodeImmutable           = "FIELD_NOT_EDITABLE"
+	CodeSparkPostNotServing = "SPARK_POST_NOT_AUTHORIZED"
+)
+
+// Store is what the campaign service needs from storage.
+type Store interface {
+	store.Campaigns
+	GetSparkPost(ctx context.Context, id string) (model.SparkPost, error)
+	GetAuthorization(ctx context.Context, id string) (model.Authorization, error)
+	GetPost(ctx context.Context, id string) (model.Post, error)
+	GetAccount(ctx context.Context, id string) (model.Account, error)
+	AdStats(ctx context.Context, adIDs []string) (map[string]model.AdStats, error)
+}
+
+// Budgets tells whether a budget has room left; the delivery engine knows.
+type Budgets interface {
+	// Exhausted reports whether the ad group's or its campaign's budget
+	// cannot pay for one more billing event of the ad group.
+	Exhausted(g model.AdGroup, c model.Campaign) bool
+}
+
+// Service creates, edits and reads campaigns, ad groups and ads.
+type Service struct {
+	store   Store
+	clock   clock.Clock
+	notify  change.Notifier
+	budgets Budgets
+}
+
+// New returns a Service.
+func New(s Store, c clock.Clock, n change.Notifier, b Budgets) *Service {
+	if n == nil {
+		n = change.Nop{}
+	}
+	return &Service{store: s, clock: c, notify: n, budgets: b}
+}
+
+// CampaignInput holds campaign fields; nil leaves a field alone (on edit)
+// or takes its default (on create).
+type CampaignInput struct {
+	Name       *string
+	Objective  *string
+	BudgetMode *string
+	Budget     *string
+	Status     *string
+}
+
+// CreateCampaign validates and stores a campaign for the advertiser.
+func (s *Service) CreateCampaign(ctx context.Context, advertiserID string, in CampaignInput) (model.Campaign, error) {
+	now := s.clock.Now()
+	c := model.Campaign{ID: ids.New("cmp"), AdvertiserID: advertiserID, BudgetMode: model.BudgetNone, Status: model.Enabled,
+		CreatedAt: now, UpdatedAt: now}
+	if in.Name == nil {
+		return c, apperr.Missing("name")
+	}
+	if in.Objective == nil {
+		return c, apperr.Missing("objective")
+	}
+	if err := applyCampaign(&c, in); err != nil {
+		return c, err
+	}
+	if err := s.store.CreateCampaign(ctx, c); err != nil {
+		return c, err
+	}
+	s.notify.Changed(ctx, change.Event{Kind: change.Campaign, ID: c.ID})
+	return c, nil
+}
+
+func applyCampaign(c *model.Campaign, in CampaignInput) error {
+	if in.Name != nil {
+		c.Name = strings.TrimSpace(*in.Name)
+		if err := checkName("name", c.Name); err != nil {
+			return err
+		}
+	}
+	if in.Objective != nil {
+		c.Objective = model.Objective(*in.Objective)
+		switch c.Objective {
+		case model.ObjectiveReach, model.ObjectiveVideoViews, model.ObjectiveTraffic, model.ObjectiveEngagement,
+			model.ObjectiveConversions:
+		default:
+			return apperr.Invalidf("objective", "objective must be REACH, VIDEO_VIEWS, TRAFFIC, ENGAGEMENT or CONVERSIONS")
+		}
+	}
+	if err := applyBudget(&c.BudgetMode, &c.Budget, in.BudgetMode, in.Budget); err != nil {
+		return err
+	}
+	if in.Status != nil {
+		c.Status = model.Status(*in.Status)
+		if err := checkStatus("status", c.Status); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyBudget sets a budget mode and amount. Switching to NONE clears the
+// amount; an amount without a mode keeps the current mode.
+func applyBudget(mode *model.BudgetMode, amount *money.Micros, inMode, inBudget *string) error {
+	if inMode != nil {
+		*mode = model.BudgetMode(*inMode)
+		if *mode == model.BudgetNone && inBudget == nil {
+			*amount = 0
+		}
+	}
+	if inBudget != nil {
+		if *inBudget == "" && *mode == model.BudgetNone {
+			*amount = 0
+		} else {
+			m, err := parseMoney("budget", *inBudget, maxBudget)
+			if err != nil {
+				return err
+			}
+			*amount = m
+		}
+	}
+	return checkBudget(*mode, *amount)
+}
+
+// GetCampaign returns one of the advertiser's campaigns.
+func (s *Service) GetCampaign(ctx context.Context, advertiserID, id string) (model.Campaign, error) {
+	c, err := s.store.GetCampaign(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && c.AdvertiserID != advertiserID) {
+		return model.Campaign{}, apperr.NotFoundf("no campaign %s", id)
+	}
+	return c, err
+}
+
+// UpdateCampaign edits a campaign.
+func (s *Service) UpdateCampaign(ctx context.Context, advertiserID, id string, in CampaignInput) (model.Campaign, error) {
+	c, err := s.GetCampaign(ctx, advertiserID, id)
+	if err != nil {
+		return c, err
+	}
+	if err := applyCampaign(&c, in); err != nil {
+		return c, err
+	}
+	c.UpdatedAt = s.clock.Now()
+	if err := s.store.UpdateCampaign(ctx, c); err != nil {
+		return c, err
+	}
+	s.notify.Changed(ctx, change.Event{Kind: change.Campaign, ID: c.ID})
+	return c, nil
+}
+
+// ListCampaigns returns the advertiser's campaigns.
+func (s *Service) ListCampaigns(ctx context.Context, advertiserID string) ([]model.Campaign, error) {
+	return s.store.ListCampaigns(ctx, advertiserID)
+}
+
+// TargetingInput is targeting as sent; nil bounds mean "any".
+type TargetingInput struct {
+	Countries []string
+	AgeMin    *int
+	AgeMax    *int
+	Genders   []string
+	Languages []string
+	OS        []string
+	Interests []string
+}
+
+// AdGroupInput holds ad group fields; nil leaves a field alone (on edit) or
+// takes its default (on create). ClearEndTime removes the end of the
+// schedule; ClearFrequencyCap removes the cap.
+type AdGroupInput struct {
+	CampaignID        string
+	Name              *string
+	Targeting         *TargetingInput
+	StartTime         *string
+	EndTime           *string
+	ClearEndTime      bool
+	BudgetMode        *string
+	Budget            *string
+	BillingEvent      *string
+	Bid               *string
+	FrequencyCap      *model.FrequencyCap
+	ClearFrequencyCap bool
+	Pacing            *string
+	Status            *string
+}
+
+// CreateAdGroup validates and stores an ad group in one of the advertiser's
+// campaigns.
+func (s *Service) CreateAdGroup(ctx context.Context, advertiserID string, in AdGroupInput) (model.AdGroup, error) {
+	now := s.clock.Now()
+	g := model.AdGroup{ID: ids.New("adg"), AdvertiserID: advertiserID, CampaignID: in.CampaignID, StartTime: now,
+		BudgetMode: model.BudgetNone, Pacing: model.PacingStandard, Status: model.Enabled, CreatedAt: now, UpdatedAt: now}
+	if in.CampaignID == "" {
+		return g, apperr.Missing("campaign_id")
+	}
+	c, err := s.GetCampaign(ctx, advertiserID, in.CampaignID)
+	if err != nil {
+		if e, ok := apperr.As(err); ok {
+			e.Field = "campaign_id"
+		}
+		return g, err
+	}
+	for field, v := range map[string]bool{"name": in.Name == nil, "billing_event": in.BillingEvent == nil, "bid": in.Bid == nil} {
+		if v {
+			return g, apperr.Missing(field)
+		}
+	}
+	if err := applyAdGroup(&g, in); err != nil {
+		return g, err
+	}
+	if err := checkAdGroup(g, c); err != nil {
+		return g, err
+	}
+	if err := s.store.CreateAdGroup(ctx, g); err != nil {
+		return g, err
+	}
+	s.notify.Changed(ctx, change.Event{Kind: change.AdGroup, ID: g.ID})
+	return g, nil
+}
+
+func applyAdGroup(g *model.AdGroup, in AdGroupInput) error {
+	if in.Name != nil {
+		g.Name = strings.TrimSpace(*in.Name)
+		if err := checkName("name", g.Name); err != nil {
+			return err
+		}
+	}
+	if t := in.Targeting; t != nil {
+		nt := model.Targeting{Countries: t.Countries, Genders: t.Genders, Languages: t.Languages, OS: t.OS, Interests: t.Interests}
+		if t.AgeMin != nil {
+			nt.AgeMin = *t.AgeMin
+			if nt.AgeMin == 0 {
+				return apperr.Invalidf("targeting.age_min", "age_min must be between %d and %d", minAge, maxAge)
+			}
+		}
+		if t.AgeMax != nil {
+			nt.AgeMax = *t.AgeMax
+			if nt.AgeMax == 0 {
+				return apperr.Invalidf("targeting.age_max", "age_max must be between %d and %d", minAge, maxAge)
+			}
+		}
+		if err := normaliseTargeting(&nt); err != nil {
+			return err
+		}
+		g.Targeting = nt
+	}
+	if in.StartTime != nil {
+		t, err := parseTime("start_time", *in.StartTime)
+		if err != nil {
+			return err
+		}
+		g.StartTime = t
+	}
+	if in.ClearEndTime {
+		g.EndTime = time.Time{}
+	} else if in.EndTime != nil {
+		t, err := parseTime("end_time", *in.EndTime)
+		if err != nil {
+			return err
+		}
+		g.EndTime = t
+	}
+	if !g.EndTime.IsZero() && !g.EndTime.After(g.StartTime) {
+		return apperr.Invalidf("end_time", "end_time must be after start_time")
+	}
+	if err := applyBudget(&g.BudgetMode, &g.Budget, in.BudgetMode, in.Budget); err != nil {
+		return err
+	}
+	if in.BillingEvent != nil {
+		g.BillingEvent = model.BillingEvent(*in.BillingEvent)
+		switch g.BillingEvent {
+		case model.BillCPM, model.BillCPC, model.BillCPV:
+		default:
+			return apperr.Invalidf("billing_event", "billing_event must be CPM, CPC or CPV")
+		}
+	}
+	if in.Bid != nil {
+		b, err := parseMoney("bid", *in.Bid, maxBid)
+		if err != nil {
+			return err
+		}
+		g.Bid = b
+	}
+	if in.ClearFrequencyCap {
+		g.FrequencyCap = model.FrequencyCap{}
+	} else if in.FrequencyCap != nil {
+		if in.FrequencyCap.Impressions == 0 && in.FrequencyCap.Days == 0 {
+			return apperr.Invalidf("frequency_cap.impressions", "frequency_cap needs impressions and days; send null to remove it")
+		}
+		g.FrequencyCap = *in.FrequencyCap
+		if err := checkFrequencyCap(g.FrequencyCap); err != nil {
+			return err
+		}
+	}
+	if in.Pacing != nil {
+		g.Pacing = model.Pacing(*in.Pacing)
+		if g.Pacing != model.PacingStandard && g.Pacing != model.PacingAccelerated {
+			return apperr.Invalidf("pacing", "pacing must be STANDARD or ACCELERATED")
+		}
+	}
+	if in.Status != nil {
+		g.Status = model.Status(*in.Status)
+		if err := checkStatus("status", g.Status); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAdGroup enforces rules that span the ad group and its campaign.
+func checkAdGroup(g model.AdGroup, c model.Campaign) error {
+	if g.BudgetMode == model.BudgetNone && c.BudgetMode == model.BudgetNone {
+		return &apperr.Error{Kind: apperr.Unprocessable, Code: CodeBudgetRequired, Field: "budget_mode",
+			Message: "set a budget on the ad group or on its campaign"}
+	}
+	return nil
+}
+
+// GetAdGroup returns one of the advertiser's ad groups.
+func (s *Service) GetAdGroup(ctx context.Context, advertiserID, id string) (model.AdGroup, error) {
+	g, err := s.store.GetAdGroup(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && g.AdvertiserID != advertiserID) {
+		return model.AdGroup{}, apperr.NotFoundf("no ad group %s", id)
+	}
+	return g, err
+}
+
+// UpdateAdGroup edits an ad group. The billing event cannot change once
+// set: spend already charged was priced by it.
+func (s *Service) UpdateAdGroup(ctx context.Context, advertiserID, id string, in AdGroupInput) (model.AdGroup, error) {
+	g, err := s.GetAdGroup(ctx, advertiserID, id)
+	if err != nil {
+		return g, err
+	}
+	if in.CampaignID != "" && in.CampaignID != g.CampaignID {
+		return g, &apperr.Error{Kind: apperr.Invalid, Code: CodeImmutable, Field: "campaign_id",
+			Message: "an ad group cannot move to another campaign"}
+	}
+	if in.BillingEvent != nil && model.BillingEvent(*in.BillingEvent) != g.BillingEvent {
+		return g, &apperr.Error{Kind: apperr.Invalid, Code: CodeImmutable, Field: "billing_event",
+			Message: "billing_event cannot change; create a new ad group"}
+	}
+	c, err := s.store.GetCampaign(ctx, g.CampaignID)
+	if err != nil {
+		return g, err
+	}
+	if err := applyAdGroup(&g, in); err != nil {
+		return g, err
+	}
+	if err := checkAdGroup(g, c); err != nil {
+		return g, err
+	}
+	g.UpdatedAt = s.clock.Now()
+	if err := s.store.UpdateAdGroup(ctx, g); err != nil {
+		return g, err
+	}
+	s.notify.Changed(ctx, change.Event{Kind: change.AdGroup, ID: g.ID})
+	return g, nil
+}
+
+// ListAdGroups returns the advertiser's ad groups, of one campaign if
+// campaignID is set.
+func (s *Service) ListAdGroups(ctx context.Context, advertiserID, campaignID string) ([]model.AdGroup, error) {
+	return s.store.ListAdGroups(ctx, advertiserID, campaignID)
+}
+
+// AdInput holds ad fields; nil leaves a field alone or takes its default.
+type AdInput struct {
+	AdGroupID   string
+	Name        *string
+	SparkPostID string
+	CTALabel    *string
+	CTAURL      *string
+	Status      *string
+}
+
+// DefaultCTALabel is the call to action when none is given.
+const DefaultCTALabel = "Learn more"
+
+// CreateAd validates and stores an ad that delivers a Spark post from the
+// advertiser's library, which must be AUTHORIZED now.
+func (s *Service) CreateAd(ctx context.Context, advertiserID string, in AdInput) (model.Ad, error) {
+	now := s.clock.Now()
+	a := model.Ad{ID: ids.New("ad"), AdvertiserID: advertiserID, AdGroupID: in.AdGroupID, SparkPostID: in.SparkPostID,
+		CTALabel: DefaultCTALabel, Status: model.Enabled, CreatedAt: now, UpdatedAt: now}
+	if in.AdGroupID == "" {
+		return a, apperr.Missing("ad_group_id")
+	}
+	if in.SparkPostID == "" {
+		return a, apperr.Missing("spark_post_id")
+	}
+	g, err := s.GetAdGroup(ctx, advertiserID, in.AdGroupID)
+	if err != nil {
+		if e, ok := apperr.As(err); ok {
+			e.Field = "ad_group_id"
+		}
+		return a, err
+	}
+	a.CampaignID = g.CampaignID
+	sp, err := s.store.GetSparkPost(ctx, in.SparkPostID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && sp.AdvertiserID != advertiserID) {
+		return a, &apperr.Error{Kind: apperr.NotFound, Code: apperr.CodeNotFound, Field: "spark_post_id",
+			Message: "no Spark post " + in.SparkPostID + " in your library"}
+	}
+	if err != nil {
+		return a, err
+	}
+	a.PostID = sp.PostID
+	if err := s.checkSparkPost(ctx, sp); err != nil {
+		return a, err
+	}
+	if in.Name == nil {
+		name := "Spark ad"
+		in.Name = &name
+	}
+	if in.CTAURL == nil {
+		return a, apperr.Missing("cta.url")
+	}
+	if err := applyAd(&a, in); err != nil {
+		return a, err
+	}
+	if err := s.store.CreateAd(ctx, a); err != nil {
+		return a, err
+	}
+	s.notify.Changed(ctx, change.Event{Kind: change.Ad, ID: a.ID})
+	return a, nil
+}
+
+// checkSparkPost refuses a Spark post that cannot serve now, with the
+// reason as the code.
+func (s *Service) checkSparkPost(ctx context.Context, sp model.SparkPost) error {
+	auth, err := s.store.GetAuthorization(ctx, sp.AuthorizationID)
+	if err != nil {
+		return err
+	}
+	p, err := s.store.GetPost(ctx, sp.PostID)
+	if err != nil {
+		return err
+	}
+	creator, err := s.store.GetAccount(ctx, sp.CreatorID)
+	if err != nil {
+		return err
+	}
+	switch authorization.LibraryStatus(auth, creator.CreatorType, &p, s.clock.Now()) {
+	case model.LibraryRevoked:
+		return spErr(ReasonRevoked, "the creator revoked ad authorization for this Spark post")
+	case model.LibraryExpired:
+		return spErr(ReasonExpired, "the authorization period of this Spark post has ended")
+	case model.LibraryPostUnavailable:
+		return spErr(ReasonPostUnavailable, "the post cannot run as a Spark ad ("+post.Ineligibility(creator.CreatorType, &p)+")")
+	}
+	return nil
+}
+
+func spErr(code, msg string) error {
+	return &apperr.Error{Kind: apperr.Unprocessable, Code: code, Field: "spark_post_id", Message: msg}
+}
+
+func applyAd(a *model.Ad, in AdInput) error {
+	if in.Name != nil {
+		a.Name = strings.TrimSpace(*in.Name)
+		if err := checkName("name", a.Name); err != nil {
+			return err
+		}
+	}
+	if in.CTALabel != nil {
+		a.CTALabel = strings.TrimSpace(*in.CTALabel)
+		if a.CTALabel == "" {
+			return apperr.Missing("cta.label")
+		}
+		if !utf8ValidShort(a.CTALabel, maxCTALabel) {
+			return apperr.Invalidf("cta.label", "cta.label must be at most %d characters", maxCTALabel)
+		}
+	}
+	if in.CTAURL != nil {
+		a.CTAURL = strings.TrimSpace(*in.CTAURL)
+		if err := post.CheckHTTPURL("cta.url", a.CTAURL); err != nil {
+			return err
+		}
+	}
+	if in.Status != nil {
+		a.Status = model.Status(*in.Status)
+		if err := checkStatus("status", a.Status); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetAd returns one of the advertiser's ads.
+func (s *Service) GetAd(ctx context.Context, advertiserID, id string) (model.Ad, error) {
+	a, err := s.store.GetAd(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && a.AdvertiserID != advertiserID) {
+		return model.Ad{}, apperr.NotFoundf("no ad %s", id)
+	}
+	return a, err
+}
+
+// UpdateAd edits an ad. Switching an ad on requires its Spark post to be
+// authorized.
+func (s *Service) UpdateAd(ctx context.Context, advertiserID, id string, in AdInput) (model.Ad, error) {
+	a, err := s.GetAd(ctx, advertiserID, id)
+	if err != nil {
+		return a, err
+	}
+	if (in.AdGroupID != "" && in.AdGroupID != a.AdGroupID) || (in.SparkPostID != "" && in.SparkPostID != a.SparkPostID) {
+		return a, &apperr.Error{Kind: apperr.Invalid, Code: CodeImmutable, Field: "spark_post_id",
+			Message: "an ad keeps its ad group and Spark post; create a new ad instead"}
+	}
+	if err := applyAd(&a, in); err != nil {
+		return a, err
+	}
+	a.UpdatedAt = s.clock.Now()
+	if err := s.store.UpdateAd(ctx, a); err != nil {
+		return a, err
+	}
+	s.notify.Changed(ctx, change.Event{Kind: change.Ad, ID: a.ID})
+	return a, nil
+}
+
+// ListAds returns the advertiser's ads, of one ad group if adGroupID is set.
+func (s *Service) ListAds(ctx context.Context, advertiserID, adGroupID string) ([]model.Ad, error) {
+	return s.store.ListAds(ctx, advertiserID, adGroupID)
+}
+
+// AdStats returns the counters of the given ads.
+func (s *Service) AdStats(ctx context.Context, adIDs []string) (map[string]model.AdStats, error) {
+	return s.store.AdStats(ctx, adIDs)
+}

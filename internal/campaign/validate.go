@@ -1,0 +1,162 @@
+package campaign
+
+import (
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/flintads/flint/internal/apperr"
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/money"
+)
+
+// Limits a real Ads Manager would enforce.
+const (
+	maxNameRunes  = 512
+	maxCTALabel   = 40
+	maxListLen    = 250
+	minAge        = 13
+	maxAge        = 100
+	maxFreqImps   = 100
+	maxFreqDays   = 30
+	maxBid        = 1000 * money.PerUnit
+	maxBudget     = 100_000_000 * money.PerUnit
+	moneyDecimals = 2
+)
+
+// Genders and operating systems that targeting may name.
+var (
+	Genders = []string{"female", "male", "other"}
+	OSes    = []string{"android", "ios"}
+)
+
+var (
+	interestRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+	languageRE = regexp.MustCompile(`^[a-z]{2}$`)
+)
+
+func checkName(field, s string) error {
+	if strings.TrimSpace(s) == "" {
+		return apperr.Missing(field)
+	}
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) || utf8.RuneCountInString(s) > maxNameRunes {
+		return apperr.Invalidf(field, "%s must be text of at most %d characters", field, maxNameRunes)
+	}
+	return nil
+}
+
+// parseMoney reads a positive amount with at most two decimals.
+func parseMoney(field, s string, max money.Micros) (money.Micros, error) {
+	m, err := money.Parse(s, moneyDecimals)
+	switch {
+	case errors.Is(err, money.ErrPrecision):
+		return 0, apperr.Invalidf(field, "%s may have at most two decimals", field)
+	case err != nil:
+		return 0, apperr.Invalidf(field, "%s must be a decimal amount such as \"12.50\"", field)
+	case m <= 0:
+		return 0, apperr.Invalidf(field, "%s must be more than zero", field)
+	case m > max:
+		return 0, apperr.Invalidf(field, "%s must be at most %s", field, max)
+	}
+	return m, nil
+}
+
+// parseTime reads an RFC 3339 time.
+func parseTime(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return t, apperr.Invalidf(field, "%s must be an RFC 3339 time such as 2026-12-01T00:00:00Z", field)
+	}
+	return t.UTC().Truncate(time.Microsecond), nil
+}
+
+func checkStatus(field string, s model.Status) error {
+	if s != model.Enabled && s != model.Disabled {
+		return apperr.Invalidf(field, "status must be ENABLED or DISABLED")
+	}
+	return nil
+}
+
+func checkBudget(mode model.BudgetMode, budget money.Micros) error {
+	switch mode {
+	case model.BudgetNone:
+		if budget != 0 {
+			return apperr.Invalidf("budget", "a budget needs budget_mode DAILY or LIFETIME")
+		}
+	case model.BudgetDaily, model.BudgetLifetime:
+		if budget <= 0 {
+			return apperr.Missing("budget")
+		}
+	default:
+		return apperr.Invalidf("budget_mode", "budget_mode must be NONE, DAILY or LIFETIME")
+	}
+	return nil
+}
+
+// normaliseTargeting cleans up targeting in place (upper-case countries,
+// lower-case the rest, sorted and deduplicated) and validates it.
+func normaliseTargeting(t *model.Targeting) error {
+	var err error
+	if t.Countries, err = normaliseList("targeting.countries", t.Countries, strings.ToUpper, func(s string) bool { return countries[s] },
+		"an ISO 3166-1 alpha-2 country code such as US"); err != nil {
+		return err
+	}
+	if t.Genders, err = normaliseList("targeting.genders", t.Genders, strings.ToLower,
+		func(s string) bool { return slices.Contains(Genders, s) }, "female, male or other"); err != nil {
+		return err
+	}
+	if t.Languages, err = normaliseList("targeting.languages", t.Languages, strings.ToLower, languageRE.MatchString,
+		"an ISO 639-1 language code such as en"); err != nil {
+		return err
+	}
+	if t.OS, err = normaliseList("targeting.os", t.OS, strings.ToLower, func(s string) bool { return slices.Contains(OSes, s) },
+		"ios or android"); err != nil {
+		return err
+	}
+	if t.Interests, err = normaliseList("targeting.interests", t.Interests, strings.ToLower, interestRE.MatchString,
+		"a lower-case interest slug such as beauty"); err != nil {
+		return err
+	}
+	if t.AgeMin != 0 && (t.AgeMin < minAge || t.AgeMin > maxAge) {
+		return apperr.Invalidf("targeting.age_min", "age_min must be between %d and %d", minAge, maxAge)
+	}
+	if t.AgeMax != 0 && (t.AgeMax < minAge || t.AgeMax > maxAge) {
+		return apperr.Invalidf("targeting.age_max", "age_max must be between %d and %d", minAge, maxAge)
+	}
+	if t.AgeMin != 0 && t.AgeMax != 0 && t.AgeMin > t.AgeMax {
+		return apperr.Invalidf("targeting.age_max", "age_max must not be below age_min")
+	}
+	return nil
+}
+
+func normaliseList(field string, in []string, fold func(string) string, ok func(string) bool, what string) ([]string, error) {
+	if len(in) > maxListLen {
+		return nil, apperr.Invalidf(field, "%s may hold at most %d values", field, maxListLen)
+	}
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		v := fold(strings.TrimSpace(s))
+		if !ok(v) {
+			return nil, apperr.Invalidf(field, "%q in %s is not %s", s, field, what)
+		}
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+func checkFrequencyCap(f model.FrequencyCap) error {
+	if f.Impressions == 0 && f.Days == 0 {
+		return nil
+	}
+	if f.Impressions < 1 || f.Impressions > maxFreqImps {
+		return apperr.Invalidf("frequency_cap.impressions", "frequency_cap.impressions must be between 1 and %d", maxFreqImps)
+	}
+	if f.Days < 1 || f.Days > maxFreqDays {
+		return apperr.Invalidf("frequency_cap.days", "frequency_cap.days must be between 1 and %d", maxFreqDays)
+	}
+	return nil
+}
