@@ -15,6 +15,9 @@ import (
 	"github.com/flintads/flint/internal/account"
 	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/authorization"
+	"github.com/flintads/flint/internal/campaign"
+	"github.com/flintads/flint/internal/delivery"
+	"github.com/flintads/flint/internal/event"
 	"github.com/flintads/flint/internal/clock"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/post"
@@ -30,6 +33,9 @@ type Deps struct {
 	Accounts      *account.Service
 	Posts         *post.Service
 	Authorization *authorization.Service
+	Campaigns     *campaign.Service
+	Delivery      *delivery.Engine
+	Events        *event.Ingestor
 	// Ready reports whether the server can take traffic (for /readyz).
 	Ready func(ctx context.Context) error
 }

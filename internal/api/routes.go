@@ -22,6 +22,8 @@ func (a *API) Handler() http.Handler {
 	mux.Handle("GET /api/v1/me", a.handle(cr|ad, a.me))
 	mux.Handle("POST /api/v1/posts", a.handle(op, a.createPost))
 	mux.Handle("PATCH /api/v1/posts/{id}", a.handle(op, a.patchPost))
+	mux.Handle("POST /api/v1/decisions", a.handle(op, a.decide))
+	mux.Handle("POST /api/v1/events", a.handle(op, a.ingestEvents))
 	if a.TestClock != nil {
 		mux.Handle("POST /api/v1/test-clock/advance", a.handle(op, a.advanceClock))
 		mux.Handle("GET /api/v1/test-clock", a.handle(op, a.getClock))
@@ -42,6 +44,20 @@ func (a *API) Handler() http.Handler {
 	mux.Handle("GET /api/v1/spark-posts", a.handle(ad, a.listLibrary))
 	mux.Handle("GET /api/v1/spark-posts/{id}", a.handle(ad, a.getLibraryEntry))
 	mux.Handle("DELETE /api/v1/spark-posts/{id}", a.handle(ad, a.removeFromLibrary))
+
+	// Advertiser: campaigns, ad groups, ads.
+	mux.Handle("POST /api/v1/campaigns", a.handle(ad, a.createCampaign))
+	mux.Handle("GET /api/v1/campaigns", a.handle(ad, a.listCampaigns))
+	mux.Handle("GET /api/v1/campaigns/{id}", a.handle(ad, a.getCampaign))
+	mux.Handle("PATCH /api/v1/campaigns/{id}", a.handle(ad, a.patchCampaign))
+	mux.Handle("POST /api/v1/ad-groups", a.handle(ad, a.createAdGroup))
+	mux.Handle("GET /api/v1/ad-groups", a.handle(ad, a.listAdGroups))
+	mux.Handle("GET /api/v1/ad-groups/{id}", a.handle(ad, a.getAdGroup))
+	mux.Handle("PATCH /api/v1/ad-groups/{id}", a.handle(ad, a.patchAdGroup))
+	mux.Handle("POST /api/v1/ads", a.handle(ad, a.createAd))
+	mux.Handle("GET /api/v1/ads", a.handle(ad, a.listAds))
+	mux.Handle("GET /api/v1/ads/{id}", a.handle(ad, a.getAd))
+	mux.Handle("PATCH /api/v1/ads/{id}", a.handle(ad, a.patchAd))
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, a.Log, apperr.NotFoundf("no endpoint %s %s", r.Method, r.URL.Path))

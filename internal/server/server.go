@@ -22,12 +22,16 @@ import (
 	"github.com/flintads/flint/internal/account"
 	"github.com/flintads/flint/internal/api"
 	"github.com/flintads/flint/internal/authorization"
+	"github.com/flintads/flint/internal/campaign"
 	"github.com/flintads/flint/internal/clock"
 	"github.com/flintads/flint/internal/config"
+	"github.com/flintads/flint/internal/delivery"
+	"github.com/flintads/flint/internal/event"
 	"github.com/flintads/flint/internal/post"
 	"github.com/flintads/flint/internal/ratelimit"
 	"github.com/flintads/flint/internal/store/backend"
 	"github.com/flintads/flint/internal/store/sqldb"
+	"github.com/flintads/flint/internal/tracking"
 )
 
 // NewLogger returns the logger that cfg asks for, writing to w.
@@ -46,6 +50,8 @@ type App struct {
 	// TestClock is set when cfg.TestClock is.
 	TestClock clock.Advancer
 	store     *sqldb.DB
+	events    *event.Ingestor
+	stop      context.CancelFunc
 }
 
 // New builds Flint from cfg: secrets, store (migrated), services, API.
@@ -73,19 +79,39 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	log.Info("store open", "db", cfg.Redacted())
 
-	accounts := account.New(app.store, clk, nil)
-	posts := post.New(app.store, clk, nil)
-	auths := authorization.New(app.store, clk, nil, ratelimit.New(clk, cfg.CodeLookupRate, cfg.CodeLookupBurst))
+	secret, err := secretFile(cfg.Secret, filepath.Join(cfg.DataDir, "tracking-secret"), "", log, "tracking secret")
+	if err != nil {
+		app.store.Close()
+		return nil, err
+	}
+	signer := tracking.NewSigner([]byte(secret), cfg.TokenTTL)
+	engine := delivery.New(app.store, clk, log, signer, delivery.Config{ReservationTTL: cfg.ReservationTTL})
+	if err := engine.Load(ctx); err != nil {
+		app.store.Close()
+		return nil, fmt.Errorf("load the delivery index: %w", err)
+	}
+	var runCtx context.Context
+	runCtx, app.stop = context.WithCancel(context.Background())
+	go engine.Run(runCtx)
+	app.events = event.New(app.store, clk, log, signer, engine)
+
+	accounts := account.New(app.store, clk, engine)
+	posts := post.New(app.store, clk, engine)
+	auths := authorization.New(app.store, clk, engine, ratelimit.New(clk, cfg.CodeLookupRate, cfg.CodeLookupBurst))
+	campaigns := campaign.New(app.store, clk, engine, engine)
 	app.Handler = api.New(api.Deps{
 		Log: log, Clock: clk, OperatorToken: operatorToken, TestClock: app.TestClock,
-		Accounts: accounts, Posts: posts, Authorization: auths,
-		Ready: app.store.Ping,
+		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns, Delivery: engine,
+		Events: app.events, Ready: app.store.Ping,
 	}).Handler()
 	return app, nil
 }
 
-// Close releases what New acquired. Call it after the HTTP server stopped.
+// Close releases what New acquired: it waits until every accepted event is
+// stored, then closes the store. Call it after the HTTP server stopped.
 func (a *App) Close() error {
+	a.stop()
+	a.events.Close()
 	return a.store.Close()
 }
 

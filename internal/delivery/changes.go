@@ -1,0 +1,227 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+
+	"github.com/flintads/flint/internal/change"
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/store"
+)
+
+// Changed implements change.Notifier: it brings the index up to date with a
+// change that has just been stored, before the request that made it is
+// answered. If the store cannot be read, the engine fails closed: the ads
+// the change may concern stop serving until a full reload succeeds.
+func (e *Engine) Changed(ctx context.Context, ev change.Event) {
+	if err := e.apply(ctx, ev); err != nil {
+		e.log.Error("delivery index update failed; reloading", "kind", ev.Kind, "id", ev.ID, "err", err)
+		e.failClosed(ev)
+		if err := e.Load(context.WithoutCancel(ctx)); err != nil {
+			e.log.Error("delivery index reload failed", "err", err)
+		}
+	}
+}
+
+func (e *Engine) apply(ctx context.Context, ev change.Event) error {
+	switch ev.Kind {
+	case change.Ad:
+		ad, err := e.store.GetAd(ctx, ev.ID)
+		if err != nil {
+			return err
+		}
+		return e.reload(ctx, []model.Ad{ad}, nil)
+	case change.AdGroup:
+		ads, err := e.store.ListAds(ctx, "", ev.ID)
+		if err != nil {
+			return err
+		}
+		return e.reload(ctx, ads, []string{ev.ID})
+	case change.Campaign:
+		groups, err := e.store.ListAdGroups(ctx, "", ev.ID)
+		if err != nil {
+			return err
+		}
+		var ads []model.Ad
+		for _, g := range groups {
+			more, err := e.store.ListAds(ctx, "", g.ID)
+			if err != nil {
+				return err
+			}
+			ads = append(ads, more...)
+		}
+		return e.reload(ctx, ads, []string{ev.ID})
+	case change.Post:
+		ads, err := e.store.AdsForPost(ctx, ev.ID)
+		if err != nil {
+			return err
+		}
+		if err := e.refreshPost(ctx, ev.ID); err != nil {
+			return err
+		}
+		return e.reload(ctx, ads, nil)
+	case change.Authorization:
+		return e.refreshAuthorizations(ctx, ev.ID)
+	case change.SparkPost:
+		sp, err := e.store.GetSparkPost(ctx, ev.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // removed from the library; no ad can use it
+		}
+		if err != nil {
+			return err
+		}
+		if err := e.refreshAuthorizations(ctx, sp.PostID); err != nil {
+			return err
+		}
+		ads, err := e.store.AdsForPost(ctx, sp.PostID)
+		if err != nil {
+			return err
+		}
+		return e.reload(ctx, ads, nil)
+	case change.Account:
+		return e.refreshAccount(ctx, ev.ID)
+	}
+	return nil
+}
+
+// reload rebuilds the entries of ads. Budgets listed in budgetIDs (or
+// created by the rebuild) get their spend read again.
+func (e *Engine) reload(ctx context.Context, ads []model.Ad, budgetIDs []string) error {
+	src := newSource(ctx, e.store)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	before := map[string]*budget{}
+	for id, b := range e.budgets {
+		before[id] = b
+	}
+	fresh := make([]*entry, 0, len(ads))
+	for _, ad := range ads {
+		en, err := e.build(src, ad)
+		if err != nil {
+			return err
+		}
+		fresh = append(fresh, en)
+	}
+	// Budgets that are new (or changed mode) start from the stored spend.
+	only := map[string]bool{}
+	for id, b := range e.budgets {
+		if before[id] != b {
+			only[id] = true
+		}
+	}
+	for _, id := range budgetIDs {
+		if _, ok := e.budgets[id]; ok && before[id] != e.budgets[id] {
+			only[id] = true
+		}
+	}
+	// A budget is new only if no ad of its ad group or campaign was in the
+	// index, or if a change of its ad group or campaign (whose ads are all
+	// in ads) changed its mode; either way ads cover its spend.
+	if len(only) > 0 {
+		if err := e.loadSpend(ctx, ads, only); err != nil {
+			return err
+		}
+	}
+	e.replace(fresh)
+	return nil
+}
+
+// refreshPost re-reads a post's eligibility.
+func (e *Engine) refreshPost(ctx context.Context, postID string) error {
+	p, err := e.store.GetPost(ctx, postID)
+	if err != nil {
+		return err
+	}
+	creator, err := e.store.GetAccount(ctx, p.CreatorID)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.postFor(p, creator.CreatorType)
+	e.mu.Unlock()
+	return nil
+}
+
+// refreshAuthorizations re-reads every authorization episode of a post
+// that the index holds, and the current one.
+func (e *Engine) refreshAuthorizations(ctx context.Context, postID string) error {
+	cur, err := e.store.CurrentAuthorization(ctx, postID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	var held []string
+	for id, s := range e.auths {
+		if id != cur.ID && s.postID == postID {
+			held = append(held, id)
+		}
+	}
+	e.authFor(cur)
+	e.mu.Unlock()
+	// Episodes other than the current one end only by revocation or expiry,
+	// and both are already in their state; re-read those of this post anyway
+	// so that an extension of an older episode is never missed.
+	for _, id := range held {
+		a, err := e.store.GetAuthorization(ctx, id)
+		if err != nil {
+			return err
+		}
+		e.mu.Lock()
+		e.authFor(a)
+		e.mu.Unlock()
+	}
+	return nil
+}
+
+// refreshAccount applies a changed account: a creator's type decides the
+// eligibility of all their posts, and their name shows on their ads; an
+// advertiser's time zone decides when daily budgets roll over.
+func (e *Engine) refreshAccount(ctx context.Context, id string) error {
+	a, err := e.store.GetAccount(ctx, id)
+	if err != nil {
+		return err
+	}
+	if a.Kind == model.KindCreator {
+		posts, err := e.store.ListPosts(ctx, id)
+		if err != nil {
+			return err
+		}
+		var ads []model.Ad
+		for _, p := range posts {
+			e.mu.Lock()
+			e.postFor(p, a.CreatorType)
+			e.mu.Unlock()
+			more, err := e.store.AdsForPost(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			ads = append(ads, more...)
+		}
+		return e.reload(ctx, ads, nil)
+	}
+	ads, err := e.store.ListAds(ctx, id, "")
+	if err != nil {
+		return err
+	}
+	return e.reload(ctx, ads, nil)
+}
+
+// failClosed stops the ads a failed change may concern.
+func (e *Engine) failClosed(ev change.Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, en := range e.ads {
+		switch {
+		case ev.Kind == change.Ad && en.adID == ev.ID,
+			ev.Kind == change.AdGroup && en.adGroupID == ev.ID,
+			ev.Kind == change.Campaign && en.campaignID == ev.ID,
+			(ev.Kind == change.Post || ev.Kind == change.Authorization) && en.postID == ev.ID,
+			ev.Kind == change.Account && (en.creatorID == ev.ID || en.advertiserID == ev.ID),
+			ev.Kind == change.SparkPost:
+			en.dead.Store(true)
+		}
+	}
+}

@@ -1,0 +1,335 @@
+package delivery
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/flintads/flint/internal/apperr"
+	"github.com/flintads/flint/internal/campaign"
+	"github.com/flintads/flint/internal/ids"
+	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/tracking"
+)
+
+// Request asks for ads for one viewer in one placement.
+type Request struct {
+	Placement string
+	Viewer    Viewer
+	Count     int
+}
+
+// Viewer is who will see the ads, as the operator describes them.
+type Viewer struct {
+	ID        string
+	Country   string
+	Age       int
+	Gender    string
+	Language  string
+	OS        string
+	Interests []string
+}
+
+// Decision is the answer: zero or more ads, each with its tracking token.
+type Decision struct {
+	ID  string
+	Ads []Ad
+}
+
+// Ad is one ad to show, delivered under the creator's identity.
+type Ad struct {
+	AdID, PostID                          string
+	CreatorID, CreatorHandle, CreatorName string
+	Caption, VideoURL                     string
+	CTALabel, CTAURL                      string
+	ClickID                               string
+	Token                                 string
+	Price                                 money.Micros // per billing event
+}
+
+// Limits of a decision request.
+const (
+	MaxCount        = 10
+	maxViewerID     = 256
+	maxInterests    = 100
+	maxViewerAge    = 150
+	placementFeed   = "feed"
+	collectMin      = 16
+	collectPerSlot  = 4
+	codeBadPlacment = "UNKNOWN_PLACEMENT"
+)
+
+// viewer is a request's viewer compiled for matching.
+type viewer struct {
+	id        string
+	country   string
+	age       int
+	gender    uint8
+	os        uint8
+	lang      uint32
+	interests []uint32
+}
+
+func (r *Request) validate() error {
+	if r.Placement == "" {
+		r.Placement = placementFeed
+	}
+	if r.Placement != placementFeed {
+		return apperr.Field("placement", codeBadPlacment, "placement must be feed")
+	}
+	if r.Count == 0 {
+		r.Count = 1
+	}
+	if r.Count < 1 || r.Count > MaxCount {
+		return apperr.Invalidf("count", "count must be between 1 and %d", MaxCount)
+	}
+	v := &r.Viewer
+	if v.ID == "" {
+		return apperr.Missing("viewer.id")
+	}
+	if len(v.ID) > maxViewerID || !utf8.ValidString(v.ID) || strings.ContainsRune(v.ID, 0) {
+		return apperr.Invalidf("viewer.id", "viewer.id must be text of at most %d bytes", maxViewerID)
+	}
+	v.Country = strings.ToUpper(v.Country)
+	if v.Country != "" && !campaign.ValidCountry(v.Country) {
+		return apperr.Invalidf("viewer.country", "viewer.country must be an ISO 3166-1 alpha-2 code such as US")
+	}
+	if v.Age < 0 || v.Age > maxViewerAge {
+		return apperr.Invalidf("viewer.age", "viewer.age must be between 0 (unknown) and %d", maxViewerAge)
+	}
+	v.Gender = strings.ToLower(v.Gender)
+	if _, ok := genderBits[v.Gender]; v.Gender != "" && !ok {
+		return apperr.Invalidf("viewer.gender", "viewer.gender must be female, male or other")
+	}
+	v.Language = strings.ToLower(v.Language)
+	if len(v.Language) > 16 {
+		return apperr.Invalidf("viewer.language", "viewer.language must be a language code such as en")
+	}
+	v.OS = strings.ToLower(v.OS)
+	if len(v.Interests) > maxInterests {
+		return apperr.Invalidf("viewer.interests", "viewer.interests may hold at most %d values", maxInterests)
+	}
+	return nil
+}
+
+func compile(v Viewer, terms map[string]uint32) viewer {
+	cv := viewer{id: v.ID, country: v.Country, age: v.Age, gender: genderBits[v.Gender], os: osBits[v.OS]}
+	if v.Language != "" {
+		cv.lang = terms["lang:"+v.Language]
+	}
+	for _, i := range v.Interests {
+		if id, ok := terms["interest:"+strings.ToLower(i)]; ok {
+			cv.interests = append(cv.interests, id)
+		}
+	}
+	return cv
+}
+
+// matches reports whether the entry targets the viewer.
+func (en *entry) matches(v *viewer) bool {
+	if en.ageMin > 0 && (v.age == 0 || v.age < en.ageMin) {
+		return false
+	}
+	if en.ageMax > 0 && (v.age == 0 || v.age > en.ageMax) {
+		return false
+	}
+	if en.genders != 0 && en.genders&v.gender == 0 {
+		return false
+	}
+	if en.oses != 0 && en.oses&v.os == 0 {
+		return false
+	}
+	if len(en.langs) > 0 && !containsTerm(en.langs, v.lang) {
+		return false
+	}
+	if len(en.interests) > 0 {
+		hit := false
+		for _, i := range v.interests {
+			if containsTerm(en.interests, i) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			return false
+		}
+	}
+	return true
+}
+
+func containsTerm(list []uint32, t uint32) bool {
+	if t == 0 {
+		return false
+	}
+	for _, x := range list {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// candidate is an entry that may win, with its value now.
+type candidate struct {
+	e    *entry
+	ecpm float64
+}
+
+var candidatePool = sync.Pool{New: func() any { s := make([]candidate, 0, 64); return &s }}
+
+// Decide picks up to req.Count ads for the viewer, at most one per
+// advertiser, reserving each one's price on its budgets.
+func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
+	if err := req.validate(); err != nil {
+		return Decision{}, err
+	}
+	now := e.clock.Now()
+	nowUS := now.UnixMicro()
+	snap := e.snap.Load()
+	v := compile(req.Viewer, snap.terms)
+	fv := e.freq.viewer(v.id, false)
+	floor := float64(e.cfg.FloorCPM)
+
+	cp := candidatePool.Get().(*[]candidate)
+	cands := (*cp)[:0]
+	defer func() { *cp = cands[:0]; candidatePool.Put(cp) }()
+
+	need := req.Count + 1 // the winners and the price setter
+	limit := max(collectMin, collectPerSlot*need)
+	var advertisers [MaxCount + 1]string
+	distinct := 0
+
+	local, global := snap.buckets[v.country], snap.buckets[""]
+	if v.country == "" {
+		local = nil
+	}
+	i, j := 0, 0
+	for i < len(local) || j < len(global) {
+		var r ranked
+		if j >= len(global) || (i < len(local) && local[i].rank >= global[j].rank) {
+			r, i = local[i], i+1
+		} else {
+			r, j = global[j], j+1
+		}
+		en := r.e
+		if !e.servable(en, &v, fv, nowUS) {
+			continue
+		}
+		value := en.ecpm()
+		if value < floor {
+			continue
+		}
+		cands = append(cands, candidate{en, value})
+		if distinct < need && !contains(advertisers[:distinct], en.advertiserID) {
+			advertisers[distinct] = en.advertiserID
+			distinct++
+		}
+		if len(cands) >= limit && distinct >= need {
+			break
+		}
+	}
+	sortCandidates(cands)
+	// The best candidate of each advertiser, in order of value.
+	ranked := cands[:0:0]
+	for _, c := range cands {
+		dup := false
+		for _, r := range ranked {
+			if r.e.advertiserID == c.e.advertiserID {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			ranked = append(ranked, c)
+		}
+	}
+
+	d := Decision{ID: ids.New("dec")}
+	for k := 0; k < len(ranked) && len(d.Ads) < req.Count; k++ {
+		w := ranked[k]
+		clearing := floor
+		if k+1 < len(ranked) {
+			clearing = max(ranked[k+1].ecpm, floor)
+		}
+		price := w.e.unitPrice(min(clearing, w.ecpm))
+		if !e.take(w.e, &v, price, now) {
+			continue
+		}
+		index := len(d.Ads)
+		clickID := tracking.ClickID(d.ID, index)
+		claims := tracking.Claims{DecisionID: d.ID, Index: index, AdID: w.e.adID, PostID: w.e.postID, ViewerID: v.id,
+			Billing: w.e.billing, Price: price, IssuedAt: now}
+		d.Ads = append(d.Ads, Ad{AdID: w.e.adID, PostID: w.e.postID, CreatorID: w.e.creatorID,
+			CreatorHandle: w.e.creatorHandle, CreatorName: w.e.creatorName, Caption: w.e.caption, VideoURL: w.e.videoURL,
+			CTALabel: w.e.ctaLabel, CTAURL: w.e.landingURL(clickID), ClickID: clickID, Token: e.signer.Sign(&claims),
+			Price: price})
+	}
+	return d, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// sortCandidates sorts by value, highest first (insertion sort: the list is
+// short and nearly sorted already).
+func sortCandidates(c []candidate) {
+	for i := 1; i < len(c); i++ {
+		for k := i; k > 0 && (c[k].ecpm > c[k-1].ecpm || (c[k].ecpm == c[k-1].ecpm && c[k].e.adID < c[k-1].e.adID)); k-- {
+			c[k], c[k-1] = c[k-1], c[k]
+		}
+	}
+}
+
+// servable checks everything about an entry that can change between two
+// decisions: liveness, schedule, the authorization and the post, targeting,
+// the viewer's frequency cap and, without locking, budget room.
+func (e *Engine) servable(en *entry, v *viewer, fv *viewerFreq, nowUS int64) bool {
+	if en.dead.Load() || nowUS < en.start || (en.end != 0 && nowUS >= en.end) {
+		return false
+	}
+	if !en.post.eligible.Load() || !en.auth.valid(nowUS) {
+		return false
+	}
+	if !en.matches(v) {
+		return false
+	}
+	if en.freq.Impressions > 0 && fv != nil &&
+		fv.count(en.adGroupID, nowUS-int64(en.freq.Days)*24*time.Hour.Microseconds()) >= en.freq.Impressions {
+		return false
+	}
+	if en.group != nil && !en.group.room(en.maxPrice, nowUS) {
+		return false
+	}
+	if en.camp != nil && !en.camp.room(en.maxPrice, nowUS) {
+		return false
+	}
+	return true
+}
+
+// take commits a winner: it counts the serve against the viewer's
+// frequency cap and reserves the price on the budgets, or does neither.
+func (e *Engine) take(en *entry, v *viewer, price money.Micros, now time.Time) bool {
+	nowUS := now.UnixMicro()
+	var fv *viewerFreq
+	if en.freq.Impressions > 0 {
+		fv = e.freq.viewer(v.id, true)
+		if !fv.take(en.adGroupID, en.freq.Impressions, nowUS-int64(en.freq.Days)*24*time.Hour.Microseconds(), nowUS) {
+			return false
+		}
+	}
+	if e.ledger.reserve(en.group, en.camp, price, en.paced, now) {
+		return true
+	}
+	if fv != nil {
+		fv.untake(en.adGroupID, nowUS)
+	}
+	return false
+}

@@ -1,0 +1,113 @@
+package delivery
+
+import (
+	"context"
+
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/store"
+)
+
+// source reads what entries are built from: everything at once when the
+// index loads (preload), or one object at a time, remembered, when a change
+// rebuilds a few entries.
+type source struct {
+	ctx        context.Context
+	st         store.Store
+	groups     map[string]model.AdGroup
+	campaigns  map[string]model.Campaign
+	sparkPosts map[string]model.SparkPost
+	posts      map[string]model.Post
+	accounts   map[string]model.Account
+	auths      map[string]model.Authorization
+}
+
+func newSource(ctx context.Context, st store.Store) *source {
+	return &source{ctx: ctx, st: st, groups: map[string]model.AdGroup{}, campaigns: map[string]model.Campaign{},
+		sparkPosts: map[string]model.SparkPost{}, posts: map[string]model.Post{}, accounts: map[string]model.Account{},
+		auths: map[string]model.Authorization{}}
+}
+
+// preload reads every object the index may need.
+func (s *source) preload() error {
+	gs, err := s.st.ListAdGroups(s.ctx, "", "")
+	if err != nil {
+		return err
+	}
+	for _, g := range gs {
+		s.groups[g.ID] = g
+	}
+	cs, err := s.st.ListCampaigns(s.ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		s.campaigns[c.ID] = c
+	}
+	sps, err := s.st.ListSparkPosts(s.ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, sp := range sps {
+		s.sparkPosts[sp.ID] = sp
+	}
+	ps, err := s.st.ListPosts(s.ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		s.posts[p.ID] = p
+	}
+	for _, kind := range []model.AccountKind{model.KindCreator, model.KindAdvertiser} {
+		as, err := s.st.ListAccounts(s.ctx, kind)
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			s.accounts[a.ID] = a
+		}
+	}
+	aus, err := s.st.ListAuthorizations(s.ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range aus {
+		s.auths[a.ID] = a
+	}
+	return nil
+}
+
+// get returns the object with the given ID from m, reading and remembering
+// it on a miss.
+func get[T any](s *source, m map[string]T, id string, read func(context.Context, string) (T, error)) (T, error) {
+	if v, ok := m[id]; ok {
+		return v, nil
+	}
+	v, err := read(s.ctx, id)
+	if err != nil {
+		return v, err
+	}
+	m[id] = v
+	return v, nil
+}
+
+func (s *source) group(id string) (model.AdGroup, error) {
+	return get(s, s.groups, id, s.st.GetAdGroup)
+}
+
+func (s *source) campaign(id string) (model.Campaign, error) {
+	return get(s, s.campaigns, id, s.st.GetCampaign)
+}
+
+func (s *source) sparkPost(id string) (model.SparkPost, error) {
+	return get(s, s.sparkPosts, id, s.st.GetSparkPost)
+}
+
+func (s *source) post(id string) (model.Post, error) { return get(s, s.posts, id, s.st.GetPost) }
+
+func (s *source) account(id string) (model.Account, error) {
+	return get(s, s.accounts, id, s.st.GetAccount)
+}
+
+func (s *source) authorization(id string) (model.Authorization, error) {
+	return get(s, s.auths, id, s.st.GetAuthorization)
+}
