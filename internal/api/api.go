@@ -16,9 +16,9 @@ import (
 	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/authorization"
 	"github.com/flintads/flint/internal/campaign"
+	"github.com/flintads/flint/internal/clock"
 	"github.com/flintads/flint/internal/delivery"
 	"github.com/flintads/flint/internal/event"
-	"github.com/flintads/flint/internal/clock"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/post"
 )

@@ -53,9 +53,9 @@ func (a *API) decide(w http.ResponseWriter, r *http.Request, _ principal) error 
 	out := decisionView{DecisionID: d.ID, Ads: make([]decisionAdView, len(d.Ads))}
 	for i, ad := range d.Ads {
 		out.Ads[i] = decisionAdView{AdID: ad.AdID, PostID: ad.PostID,
-			Creator:  creatorView{ID: ad.CreatorID, Handle: ad.CreatorHandle, DisplayName: ad.CreatorName},
-			Caption:  ad.Caption, VideoURL: ad.VideoURL, CTA: ctaView{Label: ad.CTALabel, URL: ad.CTAURL},
-			ClickID:  ad.ClickID, Token: ad.Token}
+			Creator: creatorView{ID: ad.CreatorID, Handle: ad.CreatorHandle, DisplayName: ad.CreatorName},
+			Caption: ad.Caption, VideoURL: ad.VideoURL, CTA: ctaView{Label: ad.CTALabel, URL: ad.CTAURL},
+			ClickID: ad.ClickID, Token: ad.Token}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
