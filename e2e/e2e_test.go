@@ -282,3 +282,59 @@ func TestLifecycle(t *testing.T) {
 		g.stop()
 	})
 }
+
+// try is call that reports transport errors instead of failing.
+func (f *flint) try(token, method, path string, body any) (int, map[string]any, error) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, f.base+path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, err
+	}
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out, nil
+}
+
+// servingWorld sets up a creator, an advertiser and a serving Spark ad over
+// the API, and returns the tracking tokens of n decisions.
+func (f *flint) servingWorld(n int) []string {
+	f.t.Helper()
+	op := f.operator
+	creator := f.must(201, op, "POST", "/api/v1/accounts", map[string]any{"kind": "creator", "handle": "maya",
+		"creator_type": "creator"})
+	adv := f.must(201, op, "POST", "/api/v1/accounts", map[string]any{"kind": "advertiser", "name": "Glow Co"})
+	ct, at := creator["token"].(string), adv["token"].(string)
+	post := f.must(201, op, "POST", "/api/v1/posts", map[string]any{"creator_id": creator["id"], "caption": "Glow",
+		"video_url": "https://cdn.example/glow.mp4", "duration_ms": 15000, "visibility": "public", "original": true})
+	base := "/api/v1/posts/" + post["id"].(string) + "/ad-authorization"
+	f.must(200, ct, "PUT", base, map[string]any{"enabled": true, "accept_terms": true, "days": 30})
+	code := f.must(201, ct, "POST", base+"/codes", nil)["code"].(string)
+	sp := f.must(201, at, "POST", "/api/v1/spark-posts", map[string]any{"code": code})
+	cmp := f.must(201, at, "POST", "/api/v1/campaigns", map[string]any{"name": "C", "objective": "REACH",
+		"budget_mode": "LIFETIME", "budget": "100000.00"})
+	g := f.must(201, at, "POST", "/api/v1/ad-groups", map[string]any{"campaign_id": cmp["id"], "name": "G",
+		"billing_event": "CPM", "bid": "5.00", "pacing": "ACCELERATED"})
+	f.must(201, at, "POST", "/api/v1/ads", map[string]any{"ad_group_id": g["id"], "spark_post_id": sp["id"],
+		"cta": map[string]any{"label": "Shop", "url": "https://glow.example"}})
+	tokens := make([]string, 0, n)
+	for i := range n {
+		d := f.must(200, op, "POST", "/api/v1/decisions", map[string]any{"viewer": map[string]any{"id": fmt.Sprintf("v%d", i)}})
+		ads := d["ads"].([]any)
+		if len(ads) != 1 {
+			f.t.Fatalf("decision %d: %v", i, d)
+		}
+		tokens = append(tokens, ads[0].(map[string]any)["token"].(string))
+	}
+	return tokens
+}
