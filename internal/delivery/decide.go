@@ -51,13 +51,15 @@ type Ad struct {
 
 // Limits of a decision request.
 const (
-	MaxCount        = 10
-	maxViewerID     = 256
-	maxInterests    = 100
-	maxViewerAge    = 150
-	placementFeed   = "feed"
-	collectMin      = 16
-	collectPerSlot  = 4
+	MaxCount      = 10
+	maxViewerID   = 256
+	maxInterests  = 100
+	maxViewerAge  = 150
+	placementFeed = "feed"
+	// A decision collects the candidates it needs (the winners and the
+	// price setter) and collectExtra more, then re-ranks them by their value
+	// now: bucket order is only as fresh as the last re-sort.
+	collectExtra    = 4
 	codeBadPlacment = "UNKNOWN_PLACEMENT"
 )
 
@@ -70,6 +72,7 @@ type viewer struct {
 	os        uint8
 	lang      uint32
 	interests []uint32
+	buf       [16]uint32 // backs interests for most viewers, saving an allocation
 }
 
 func (r *Request) validate() error {
@@ -114,17 +117,29 @@ func (r *Request) validate() error {
 	return nil
 }
 
-func compile(v Viewer, terms map[string]uint32) viewer {
-	cv := viewer{id: v.ID, country: v.Country, age: v.Age, gender: genderBits[v.Gender], os: osBits[v.OS]}
+func compile(v Viewer, terms map[string]uint32, cv *viewer) {
+	*cv = viewer{id: v.ID, country: v.Country, age: v.Age, gender: genderBits[v.Gender], os: osBits[v.OS]}
+	cv.interests = cv.buf[:0]
+	var key [80]byte
 	if v.Language != "" {
-		cv.lang = terms["lang:"+v.Language]
+		cv.lang = terms[string(append(append(key[:0], "lang:"...), v.Language...))]
 	}
 	for _, i := range v.Interests {
-		if id, ok := terms["interest:"+strings.ToLower(i)]; ok {
+		if len(i) > 64 {
+			continue
+		}
+		k := append(key[:0], "interest:"...)
+		for j := 0; j < len(i); j++ {
+			c := i[j]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			k = append(k, c)
+		}
+		if id, ok := terms[string(k)]; ok {
 			cv.interests = append(cv.interests, id)
 		}
 	}
-	return cv
 }
 
 // matches reports whether the entry targets the viewer.
@@ -188,7 +203,8 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 	now := e.clock.Now()
 	nowUS := now.UnixMicro()
 	snap := e.snap.Load()
-	v := compile(req.Viewer, snap.terms)
+	var v viewer
+	compile(req.Viewer, snap.terms, &v)
 	fv := e.freq.viewer(v.id, false)
 	floor := float64(e.cfg.FloorCPM)
 
@@ -197,7 +213,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 	defer func() { *cp = cands[:0]; candidatePool.Put(cp) }()
 
 	need := req.Count + 1 // the winners and the price setter
-	limit := max(collectMin, collectPerSlot*need)
+	limit := need + collectExtra
 	var advertisers [MaxCount + 1]string
 	distinct := 0
 
@@ -212,6 +228,9 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 			r, i = local[i], i+1
 		} else {
 			r, j = global[j], j+1
+		}
+		if !r.prefilter(&v) {
+			continue
 		}
 		en := r.e
 		if !e.servable(en, &v, fv, nowUS) {
@@ -232,7 +251,8 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 	}
 	sortCandidates(cands)
 	// The best candidate of each advertiser, in order of value.
-	ranked := cands[:0:0]
+	var best [MaxCount + 1 + collectExtra]candidate
+	ranked := best[:0]
 	for _, c := range cands {
 		dup := false
 		for _, r := range ranked {
@@ -241,12 +261,12 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 				break
 			}
 		}
-		if !dup {
+		if !dup && len(ranked) < cap(ranked) {
 			ranked = append(ranked, c)
 		}
 	}
 
-	d := Decision{ID: ids.New("dec")}
+	d := Decision{ID: ids.New("dec"), Ads: make([]Ad, 0, req.Count)}
 	for k := 0; k < len(ranked) && len(d.Ads) < req.Count; k++ {
 		w := ranked[k]
 		clearing := floor

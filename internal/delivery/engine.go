@@ -75,9 +75,33 @@ type snapshot struct {
 	terms   map[string]uint32
 }
 
+// ranked is a bucket's reference to an entry, carrying the cheapest and
+// most selective targeting tests inline so that most entries a decision
+// passes over are rejected without touching the entry's own memory.
 type ranked struct {
-	e    *entry
-	rank float64
+	e       *entry
+	rank    float64
+	ageMin  uint8
+	ageMax  uint8
+	genders uint8
+	oses    uint8
+}
+
+func rankedOf(en *entry) ranked {
+	return ranked{e: en, rank: en.ecpm(), ageMin: uint8(en.ageMin), ageMax: uint8(en.ageMax), genders: en.genders,
+		oses: en.oses}
+}
+
+// prefilter is the inline part of the targeting test (entry.matches does
+// all of it).
+func (r *ranked) prefilter(v *viewer) bool {
+	if r.ageMin > 0 && (v.age == 0 || v.age < int(r.ageMin)) {
+		return false
+	}
+	if r.ageMax > 0 && (v.age == 0 || v.age > int(r.ageMax)) {
+		return false
+	}
+	return (r.genders == 0 || r.genders&v.gender != 0) && (r.oses == 0 || r.oses&v.os != 0)
 }
 
 // New returns an empty engine; call Load before serving.
@@ -410,7 +434,7 @@ func (e *Engine) rebuild() {
 		if !en.enabled {
 			continue
 		}
-		r := ranked{e: en, rank: en.ecpm()}
+		r := rankedOf(en)
 		for _, k := range bucketKeys(en) {
 			buckets[k] = append(buckets[k], r)
 		}
@@ -477,7 +501,7 @@ func (e *Engine) replace(fresh []*entry) {
 		}
 		for _, en := range fresh {
 			if en.enabled && slices.Contains(bucketKeys(en), k) {
-				b = append(b, ranked{e: en, rank: en.ecpm()})
+				b = append(b, rankedOf(en))
 			}
 		}
 		sortRanked(b)

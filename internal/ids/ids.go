@@ -6,7 +6,6 @@ package ids
 import (
 	"crypto/rand"
 	"encoding/base32"
-	"strings"
 )
 
 var encoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
@@ -15,24 +14,9 @@ var encoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPaddin
 func New(prefix string) string {
 	var b [10]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	var sb strings.Builder
-	sb.Grow(len(prefix) + 17)
-	sb.WriteString(prefix)
-	sb.WriteByte('_')
-	sb.WriteString(encoding.EncodeToString(b[:]))
-	return sb.String()
-}
-
-// Valid reports whether s looks like an identifier with the given prefix.
-// It is a cheap shape check used to reject garbage before touching storage.
-func Valid(prefix, s string) bool {
-	if len(s) != len(prefix)+17 || !strings.HasPrefix(s, prefix) || s[len(prefix)] != '_' {
-		return false
-	}
-	for _, c := range s[len(prefix)+1:] {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z') {
-			return false
-		}
-	}
-	return true
+	var out [64]byte
+	n := copy(out[:48], prefix)
+	out[n] = '_'
+	encoding.Encode(out[n+1:], b[:])
+	return string(out[:n+17])
 }

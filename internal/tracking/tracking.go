@@ -54,6 +54,9 @@ const (
 	version  = 1
 	macLen   = 16
 	maxToken = 1024
+	// base64Max fits the encoding of the longest payload Sign builds: the
+	// fixed fields, four strings of at most 255 bytes, and the MAC.
+	base64Max = (19+4*256+macLen+2)/3*4
 	// skew tolerates clocks of several nodes that disagree a little.
 	skew = 5 * time.Minute
 )
@@ -65,12 +68,14 @@ var billingByCode = [...]model.BillingEvent{1: model.BillCPM, 2: model.BillCPC, 
 type Signer struct {
 	ttl  time.Duration
 	macs sync.Pool
+	bufs sync.Pool // *[]byte payload buffers
 }
 
 // NewSigner returns a Signer whose tokens are accepted for ttl.
 func NewSigner(secret []byte, ttl time.Duration) *Signer {
 	key := append([]byte(nil), secret...)
-	return &Signer{ttl: ttl, macs: sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
+	return &Signer{ttl: ttl, macs: sync.Pool{New: func() any { return hmac.New(sha256.New, key) }},
+		bufs: sync.Pool{New: func() any { b := make([]byte, 0, 19+4*256+sha256.Size); return &b }}}
 }
 
 func (s *Signer) mac(payload []byte, out []byte) []byte {
@@ -84,8 +89,9 @@ func (s *Signer) mac(payload []byte, out []byte) []byte {
 
 // Sign returns the token for c.
 func (s *Signer) Sign(c *Claims) string {
-	var buf [256]byte
-	p := buf[:0]
+	bp := s.bufs.Get().(*[]byte)
+	defer s.bufs.Put(bp)
+	p := (*bp)[:0]
 	p = append(p, version)
 	p = binary.BigEndian.AppendUint64(p, uint64(c.IssuedAt.UnixMicro()))
 	p = binary.BigEndian.AppendUint64(p, uint64(c.Price))
@@ -96,7 +102,9 @@ func (s *Signer) Sign(c *Claims) string {
 	}
 	n := len(p)
 	p = s.mac(p[:n], p)[:n+macLen]
-	return base64.RawURLEncoding.EncodeToString(p)
+	var out [base64Max]byte
+	base64.RawURLEncoding.Encode(out[:], p)
+	return string(out[:base64.RawURLEncoding.EncodedLen(len(p))])
 }
 
 // Verify checks a token's signature and age at time now and returns its
