@@ -56,7 +56,7 @@ const (
 	maxToken = 1024
 	// base64Max fits the encoding of the longest payload Sign builds: the
 	// fixed fields, four strings of at most 255 bytes, and the MAC.
-	base64Max = (19+4*256+macLen+2)/3*4
+	base64Max = (19 + 4*256 + macLen + 2) / 3 * 4
 	// skew tolerates clocks of several nodes that disagree a little.
 	skew = 5 * time.Minute
 )
