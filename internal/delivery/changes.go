@@ -88,6 +88,11 @@ func (e *Engine) apply(ctx context.Context, ev change.Event) error {
 // created by the rebuild) get their spend read again.
 func (e *Engine) reload(ctx context.Context, ads []model.Ad, budgetIDs []string) error {
 	src := newSource(ctx, e.store)
+	// Read what the entries need before taking the lock, so that events and
+	// status checks are not held up by the store.
+	if err := src.fetch(ads); err != nil {
+		return err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	before := map[string]*budget{}

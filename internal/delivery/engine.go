@@ -58,7 +58,7 @@ type Engine struct {
 	snap       atomic.Pointer[snapshot]
 	ratesMoved atomic.Bool
 
-	mu      sync.Mutex // serialises changes to everything below
+	mu      sync.RWMutex // serialises changes to everything below
 	ads     map[string]*entry
 	auths   map[string]*authState // by authorization ID
 	posts   map[string]*postState
@@ -520,9 +520,9 @@ type AdInfo struct {
 
 // Ad returns what the engine knows of any ad, serving or not.
 func (e *Engine) Ad(adID string) (AdInfo, bool) {
-	e.mu.Lock()
+	e.mu.RLock()
 	en := e.ads[adID]
-	e.mu.Unlock()
+	e.mu.RUnlock()
 	if en == nil {
 		return AdInfo{}, false
 	}
@@ -541,13 +541,13 @@ type Charge struct {
 // issuedAt at price: from the decision's reservation, or, if that is gone,
 // only if the budgets still have room (else Amount is zero).
 func (e *Engine) ChargeBilling(adID string, issuedAt time.Time, price money.Micros) Charge {
-	e.mu.Lock()
+	e.mu.RLock()
 	en := e.ads[adID]
 	var g, c *budget
 	if en != nil {
 		g, c = e.budgets[en.adGroupID], e.budgets[en.campaignID]
 	}
-	e.mu.Unlock()
+	e.mu.RUnlock()
 	t := e.ledger.charge(g, c, issuedAt, price, e.clock.Now())
 	return Charge{Amount: t.charged, ticket: t}
 }
@@ -557,9 +557,9 @@ func (e *Engine) Undo(c Charge) { e.ledger.undo(c.ticket) }
 
 // Observe counts a stored ad event into the ad's observed rates.
 func (e *Engine) Observe(adID string, t model.EventType) {
-	e.mu.Lock()
+	e.mu.RLock()
 	r := e.rates[adID]
-	e.mu.Unlock()
+	e.mu.RUnlock()
 	if r == nil {
 		return
 	}
@@ -579,9 +579,9 @@ func (e *Engine) Observe(adID string, t model.EventType) {
 // Exhausted implements campaign.Budgets: whether the ad group's or its
 // campaign's budget lacks room for one more billing event at the bid.
 func (e *Engine) Exhausted(g model.AdGroup, c model.Campaign) bool {
-	e.mu.Lock()
+	e.mu.RLock()
 	gb, cb := e.budgets[g.ID], e.budgets[c.ID]
-	e.mu.Unlock()
+	e.mu.RUnlock()
 	maxPrice := maxUnitPrice(g.BillingEvent, g.Bid)
 	now := e.clock.Now()
 	return e.ledger.exhausted(gb, maxPrice, now) || e.ledger.exhausted(cb, maxPrice, now)

@@ -111,3 +111,33 @@ func (s *source) account(id string) (model.Account, error) {
 func (s *source) authorization(id string) (model.Authorization, error) {
 	return get(s, s.auths, id, s.st.GetAuthorization)
 }
+
+// fetch reads everything the entries of ads depend on.
+func (s *source) fetch(ads []model.Ad) error {
+	for _, ad := range ads {
+		if _, err := s.group(ad.AdGroupID); err != nil {
+			return err
+		}
+		if _, err := s.campaign(ad.CampaignID); err != nil {
+			return err
+		}
+		if _, err := s.account(ad.AdvertiserID); err != nil {
+			return err
+		}
+		sp, err := s.sparkPost(ad.SparkPostID)
+		if err != nil {
+			return err
+		}
+		if _, err := s.authorization(sp.AuthorizationID); err != nil {
+			return err
+		}
+		p, err := s.post(sp.PostID)
+		if err != nil {
+			return err
+		}
+		if _, err := s.account(p.CreatorID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
