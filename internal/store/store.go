@@ -36,6 +36,7 @@ type Store interface {
 	Authorizations
 	Campaigns
 	Events
+	Seeder
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
@@ -131,6 +132,20 @@ type Campaigns interface {
 	ListAds(ctx context.Context, advertiserID, adGroupID string) ([]model.Ad, error)
 	// AdsForPost lists every ad that delivers the given post.
 	AdsForPost(ctx context.Context, postID string) ([]model.Ad, error)
+}
+
+// Seeder stores a whole world at once, for demos and load tests.
+type Seeder interface {
+	// Seed stores every object of w in one transaction, in dependency order
+	// (accounts, posts, authorizations, codes, Spark posts, campaigns, ad
+	// groups, ads): all of it, or on any error nothing. Objects are stored
+	// as given, as the Create calls would store them; each Spark post also
+	// records that its advertiser redeemed its code, as RedeemCode does, so
+	// that redeeming that code again is idempotent (the codes' Redemptions
+	// are stored as given: the caller counts them). A duplicate identifier,
+	// handle or hash is ErrConflict; a reference to a missing object is an
+	// error too.
+	Seed(ctx context.Context, w model.World) error
 }
 
 // Events persists engagement events and the counters they feed.

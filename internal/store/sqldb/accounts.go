@@ -21,12 +21,14 @@ func scanAccount(row interface{ Scan(...any) error }) (model.Account, error) {
 	return a, err
 }
 
+var accountTable = newTable("accounts", accountColumns, func(dst []any, a *model.Account) ([]any, error) {
+	return append(dst, a.ID, a.Kind, nullable(a.Handle), a.DisplayName, a.CreatorType, a.Name, a.Currency,
+		a.Timezone, a.TokenHash, a.PasswordHash, micros(a.CreatedAt), micros(a.UpdatedAt)), nil
+})
+
 // CreateAccount implements store.Accounts.
 func (db *DB) CreateAccount(ctx context.Context, a model.Account) error {
-	_, err := db.exec(ctx, `INSERT INTO accounts (`+accountColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-		a.ID, a.Kind, nullable(a.Handle), a.DisplayName, a.CreatorType, a.Name, a.Currency, a.Timezone,
-		a.TokenHash, a.PasswordHash, micros(a.CreatedAt), micros(a.UpdatedAt))
-	return err
+	return accountTable.create(ctx, db, &a)
 }
 
 // GetAccount implements store.Accounts.

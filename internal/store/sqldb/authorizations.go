@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/store"
@@ -22,12 +23,16 @@ func scanAuthorization(row interface{ Scan(...any) error }) (model.Authorization
 	return a, err
 }
 
+var authorizationTable = newTable("authorizations", authorizationColumns,
+	func(dst []any, a *model.Authorization) ([]any, error) {
+		return append(dst, a.ID, a.PostID, a.CreatorID, a.Days, a.TermsVersion, micros(a.TermsAcceptedAt),
+			micros(a.CreatedAt), micros(a.GeneratedAt), micros(a.ExpiresAt), micros(a.RevokedAt),
+			micros(a.UpdatedAt)), nil
+	})
+
 // CreateAuthorization implements store.Authorizations.
 func (db *DB) CreateAuthorization(ctx context.Context, a model.Authorization) error {
-	_, err := db.exec(ctx, `INSERT INTO authorizations (`+authorizationColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		a.ID, a.PostID, a.CreatorID, a.Days, a.TermsVersion, micros(a.TermsAcceptedAt), micros(a.CreatedAt),
-		micros(a.GeneratedAt), micros(a.ExpiresAt), micros(a.RevokedAt), micros(a.UpdatedAt))
-	return err
+	return authorizationTable.create(ctx, db, &a)
 }
 
 // GetAuthorization implements store.Authorizations.
@@ -71,12 +76,14 @@ func scanCode(row interface{ Scan(...any) error }) (model.AdCode, error) {
 	return c, err
 }
 
+var codeTable = newTable("ad_codes", codeColumns, func(dst []any, c *model.AdCode) ([]any, error) {
+	return append(dst, c.ID, c.AuthorizationID, c.PostID, c.Hash, c.AdvertiserID, c.MaxRedemptions,
+		c.Redemptions, micros(c.CreatedAt)), nil
+})
+
 // CreateCode implements store.Authorizations.
 func (db *DB) CreateCode(ctx context.Context, c model.AdCode) error {
-	_, err := db.exec(ctx, `INSERT INTO ad_codes (`+codeColumns+`) VALUES (?,?,?,?,?,?,?,?)`,
-		c.ID, c.AuthorizationID, c.PostID, c.Hash, c.AdvertiserID, c.MaxRedemptions, c.Redemptions,
-		micros(c.CreatedAt))
-	return err
+	return codeTable.create(ctx, db, &c)
 }
 
 // CodeByHash implements store.Authorizations.
@@ -86,6 +93,22 @@ func (db *DB) CodeByHash(ctx context.Context, hash []byte) (model.AdCode, error)
 }
 
 const sparkPostColumns = `id, advertiser_id, post_id, creator_id, authorization_id, code_id, added_at, updated_at`
+
+var sparkPostTable = newTable("spark_posts", sparkPostColumns, func(dst []any, s *model.SparkPost) ([]any, error) {
+	return append(dst, s.ID, s.AdvertiserID, s.PostID, s.CreatorID, s.AuthorizationID, s.CodeID,
+		micros(s.AddedAt), micros(s.UpdatedAt)), nil
+})
+
+// redemption is one advertiser's redemption of one code.
+type redemption struct {
+	codeID, advertiserID string
+	at                   time.Time
+}
+
+var redemptionTable = newTable("code_redemptions", "code_id, advertiser_id, redeemed_at",
+	func(dst []any, r *redemption) ([]any, error) {
+		return append(dst, r.codeID, r.advertiserID, micros(r.at)), nil
+	})
 
 func scanSparkPost(row interface{ Scan(...any) error }) (model.SparkPost, error) {
 	var s model.SparkPost
@@ -141,8 +164,8 @@ func (db *DB) RedeemCode(ctx context.Context, code model.AdCode, sp model.SparkP
 			if max > 0 && redemptions >= max {
 				return store.ErrLimitReached
 			}
-			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO code_redemptions (code_id, advertiser_id, redeemed_at)
-				VALUES (?,?,?)`), code.ID, sp.AdvertiserID, micros(sp.AddedAt)); err != nil {
+			r := redemption{codeID: code.ID, advertiserID: sp.AdvertiserID, at: sp.AddedAt}
+			if err := redemptionTable.createTx(ctx, db, tx, &r); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, db.q(`UPDATE ad_codes SET redemptions = redemptions + 1 WHERE id = ?`),
@@ -161,9 +184,7 @@ func (db *DB) RedeemCode(ctx context.Context, code model.AdCode, sp model.SparkP
 			return nil
 		}
 		sp.PostID, sp.AuthorizationID, sp.CodeID = code.PostID, code.AuthorizationID, code.ID
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO spark_posts (`+sparkPostColumns+`) VALUES (?,?,?,?,?,?,?,?)`),
-			sp.ID, sp.AdvertiserID, sp.PostID, sp.CreatorID, sp.AuthorizationID, sp.CodeID,
-			micros(sp.AddedAt), micros(sp.UpdatedAt)); err != nil {
+		if err := sparkPostTable.createTx(ctx, db, tx, &sp); err != nil {
 			return err
 		}
 		entry, created = sp, true

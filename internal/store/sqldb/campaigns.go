@@ -20,12 +20,14 @@ func scanCampaign(row interface{ Scan(...any) error }) (model.Campaign, error) {
 	return c, err
 }
 
+var campaignTable = newTable("campaigns", campaignColumns, func(dst []any, c *model.Campaign) ([]any, error) {
+	return append(dst, c.ID, c.AdvertiserID, c.Name, c.Objective, c.BudgetMode, int64(c.Budget), c.Status,
+		micros(c.CreatedAt), micros(c.UpdatedAt)), nil
+})
+
 // CreateCampaign implements store.Campaigns.
 func (db *DB) CreateCampaign(ctx context.Context, c model.Campaign) error {
-	_, err := db.exec(ctx, `INSERT INTO campaigns (`+campaignColumns+`) VALUES (?,?,?,?,?,?,?,?,?)`,
-		c.ID, c.AdvertiserID, c.Name, c.Objective, c.BudgetMode, int64(c.Budget), c.Status,
-		micros(c.CreatedAt), micros(c.UpdatedAt))
-	return err
+	return campaignTable.create(ctx, db, &c)
 }
 
 // GetCampaign implements store.Campaigns.
@@ -72,17 +74,19 @@ func scanAdGroup(row interface{ Scan(...any) error }) (model.AdGroup, error) {
 	return g, nil
 }
 
-// CreateAdGroup implements store.Campaigns.
-func (db *DB) CreateAdGroup(ctx context.Context, g model.AdGroup) error {
+var adGroupTable = newTable("ad_groups", adGroupColumns, func(dst []any, g *model.AdGroup) ([]any, error) {
 	targeting, err := json.Marshal(g.Targeting)
 	if err != nil {
-		return err
+		return dst, err
 	}
-	_, err = db.exec(ctx, `INSERT INTO ad_groups (`+adGroupColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		g.ID, g.AdvertiserID, g.CampaignID, g.Name, string(targeting), micros(g.StartTime), micros(g.EndTime),
-		g.BudgetMode, int64(g.Budget), g.BillingEvent, int64(g.Bid), g.FrequencyCap.Impressions, g.FrequencyCap.Days,
-		g.Pacing, g.Status, micros(g.CreatedAt), micros(g.UpdatedAt))
-	return err
+	return append(dst, g.ID, g.AdvertiserID, g.CampaignID, g.Name, string(targeting), micros(g.StartTime),
+		micros(g.EndTime), g.BudgetMode, int64(g.Budget), g.BillingEvent, int64(g.Bid), g.FrequencyCap.Impressions,
+		g.FrequencyCap.Days, g.Pacing, g.Status, micros(g.CreatedAt), micros(g.UpdatedAt)), nil
+})
+
+// CreateAdGroup implements store.Campaigns.
+func (db *DB) CreateAdGroup(ctx context.Context, g model.AdGroup) error {
+	return adGroupTable.create(ctx, db, &g)
 }
 
 // GetAdGroup implements store.Campaigns.
@@ -128,12 +132,14 @@ func scanAd(row interface{ Scan(...any) error }) (model.Ad, error) {
 	return a, err
 }
 
+var adTable = newTable("ads", adColumns, func(dst []any, a *model.Ad) ([]any, error) {
+	return append(dst, a.ID, a.AdvertiserID, a.CampaignID, a.AdGroupID, a.Name, a.SparkPostID, a.PostID,
+		a.CTALabel, a.CTAURL, a.Status, micros(a.CreatedAt), micros(a.UpdatedAt)), nil
+})
+
 // CreateAd implements store.Campaigns.
 func (db *DB) CreateAd(ctx context.Context, a model.Ad) error {
-	_, err := db.exec(ctx, `INSERT INTO ads (`+adColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-		a.ID, a.AdvertiserID, a.CampaignID, a.AdGroupID, a.Name, a.SparkPostID, a.PostID, a.CTALabel, a.CTAURL,
-		a.Status, micros(a.CreatedAt), micros(a.UpdatedAt))
-	return err
+	return adTable.create(ctx, db, &a)
 }
 
 // GetAd implements store.Campaigns.

@@ -31,13 +31,15 @@ func musicArgs(m *model.Music) (bool, string, bool, bool) {
 	return true, m.Title, m.Commercial, m.Own
 }
 
+var postTable = newTable("posts", postColumns, func(dst []any, p *model.Post) ([]any, error) {
+	has, title, commercial, own := musicArgs(p.Music)
+	return append(dst, p.ID, p.CreatorID, p.Caption, p.VideoURL, p.DurationMS, p.Visibility, p.Original,
+		has, title, commercial, own, p.Deleted, micros(p.CreatedAt), micros(p.UpdatedAt)), nil
+})
+
 // CreatePost implements store.Posts.
 func (db *DB) CreatePost(ctx context.Context, p model.Post) error {
-	has, title, commercial, own := musicArgs(p.Music)
-	_, err := db.exec(ctx, `INSERT INTO posts (`+postColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		p.ID, p.CreatorID, p.Caption, p.VideoURL, p.DurationMS, p.Visibility, p.Original,
-		has, title, commercial, own, p.Deleted, micros(p.CreatedAt), micros(p.UpdatedAt))
-	return err
+	return postTable.create(ctx, db, &p)
 }
 
 // GetPost implements store.Posts.

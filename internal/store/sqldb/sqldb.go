@@ -31,6 +31,9 @@ type Dialect struct {
 	ForUpdate string
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(err error) bool
+	// BulkLoad, when set, prepares the connection for one large write
+	// transaction (Seed) and returns what puts it back as it was.
+	BulkLoad func(ctx context.Context, conn *sql.Conn) (restore func(context.Context) error, err error)
 }
 
 // DB is a store.Store on a SQL database. W takes every write (for SQLite a
@@ -81,6 +84,15 @@ func (db *DB) q(query string) string {
 	s := rebind(query)
 	db.rebound[query] = s
 	return s
+}
+
+// bind rewrites a query for the dialect without caching it: for generated
+// queries that are used once, such as bulk INSERTs.
+func (db *DB) bind(query string) string {
+	if !db.D.Numbered {
+		return query
+	}
+	return rebind(query)
 }
 
 // rebind replaces each ? outside string literals with $1, $2, ….
@@ -150,7 +162,14 @@ func (db *DB) translate(err error) error {
 
 // inTx runs fn in a write transaction, committing when it returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.W.BeginTx(ctx, nil)
+	return db.inTxOn(ctx, db.W, fn)
+}
+
+// inTxOn is inTx on a given pool or connection of the writer.
+func (db *DB) inTxOn(ctx context.Context, on interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, fn func(tx *sql.Tx) error) error {
+	tx, err := on.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -167,6 +186,63 @@ func placeholders(n int) string {
 		return ""
 	}
 	return strings.Repeat("?,", n-1) + "?"
+}
+
+// table says how one model type is stored in its table: the column list
+// (shared by the INSERTs and SELECTs) and row, which appends the values of
+// one object in that order, encoded as stored. The single-row Create calls
+// and the bulk Seed both insert through it.
+type table[T any] struct {
+	name    string
+	columns string
+	n       int    // number of columns
+	one     string // INSERT of one row, with ? placeholders
+	row     func(dst []any, v *T) ([]any, error)
+}
+
+func newTable[T any](name, columns string, row func(dst []any, v *T) ([]any, error)) table[T] {
+	t := table[T]{name: name, columns: columns, n: strings.Count(columns, ",") + 1, row: row}
+	t.one = t.insert(1)
+	return t
+}
+
+// insert returns an INSERT of rows rows, with ? placeholders.
+func (t table[T]) insert(rows int) string {
+	var sb strings.Builder
+	values := "(" + placeholders(t.n) + ")"
+	sb.Grow(len(t.name) + len(t.columns) + 32 + rows*(len(values)+1))
+	sb.WriteString("INSERT INTO ")
+	sb.WriteString(t.name)
+	sb.WriteString(" (")
+	sb.WriteString(t.columns)
+	sb.WriteString(") VALUES ")
+	for i := range rows {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(values)
+	}
+	return sb.String()
+}
+
+// create inserts v as one row, outside any transaction.
+func (t table[T]) create(ctx context.Context, db *DB, v *T) error {
+	args, err := t.row(nil, v)
+	if err != nil {
+		return err
+	}
+	_, err = db.exec(ctx, t.one, args...)
+	return err
+}
+
+// createTx inserts v as one row in tx.
+func (t table[T]) createTx(ctx context.Context, db *DB, tx *sql.Tx, v *T) error {
+	args, err := t.row(nil, v)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, db.q(t.one), args...)
+	return err
 }
 
 // anys converts strings to query arguments.

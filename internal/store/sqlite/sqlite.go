@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"net/url"
 	"runtime"
+	"strconv"
 
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -39,6 +40,31 @@ var Dialect = sqldb.Dialect{
 		}
 		return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	},
+	BulkLoad: bulkLoad,
+}
+
+// BulkCacheKiB is the page cache of the connection during a bulk load
+// (Seed), in KiB. Seeded identifiers are random, so the inserts into the
+// primary-key and unique indexes land all over them; with the default cache
+// of 2 MiB most of them miss it, and dirty pages spill to the write-ahead
+// log again and again: seeding 100,000 ads took about 30 s instead of 20 s.
+// The memory is taken only as pages are read or written, and given back
+// when the load ends.
+const BulkCacheKiB = 512 << 10
+
+// bulkLoad enlarges the page cache of conn until restore.
+func bulkLoad(ctx context.Context, conn *sql.Conn) (func(context.Context) error, error) {
+	var old int64
+	if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&old); err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = "+strconv.Itoa(-BulkCacheKiB)); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		_, err := conn.ExecContext(ctx, "PRAGMA cache_size = "+strconv.FormatInt(old, 10))
+		return err
+	}, nil
 }
 
 func dsn(path string, readOnly bool) string {

@@ -76,3 +76,37 @@ func TestReopen(t *testing.T) {
 		t.Errorf("GetPost(unknown) after reopen = %v, want ErrNotFound", err)
 	}
 }
+
+// TestSeedRestoresCache checks that Seed puts the writer's page cache back
+// as it was, whether it succeeds or fails.
+func TestSeedRestoresCache(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "flint.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cache := func() (n int64) {
+		t.Helper()
+		if err := db.W.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := cache()
+	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	w := model.World{Accounts: []model.Account{{ID: "adv-1", Kind: model.KindAdvertiser, Name: "Acme", Currency: "USD",
+		Timezone: "UTC", TokenHash: []byte("token-hash"), CreatedAt: at, UpdatedAt: at}}}
+	if err := db.Seed(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	if got := cache(); got != before {
+		t.Errorf("cache_size after Seed = %d, want %d", got, before)
+	}
+	if err := db.Seed(ctx, w); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("Seed of the same world again = %v, want ErrConflict", err)
+	}
+	if got := cache(); got != before {
+		t.Errorf("cache_size after a failed Seed = %d, want %d", got, before)
+	}
+}

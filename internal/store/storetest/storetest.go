@@ -19,8 +19,8 @@
 // second Close. The suite checks the contract documented in package store:
 // round trips of every type, ordering and filtering of the list calls,
 // ErrNotFound, ErrConflict and ErrLimitReached, the redemption rules of
-// RedeemCode (also under concurrency), and the outcomes and counters of
-// InsertEvents.
+// RedeemCode (also under concurrency), the outcomes and counters of
+// InsertEvents, and the atomicity of Seed.
 package storetest
 
 import (
@@ -113,6 +113,12 @@ var tests = map[string]func(f *fixture){
 	"EventEmptyBatch":         testEventEmptyBatch,
 	"EventConcurrent":         testEventConcurrent,
 	"EventConcurrentOverlap":  testEventConcurrentOverlap,
+
+	"SeedRoundTrip":    testSeedRoundTrip,
+	"SeedRedemptions":  testSeedRedemptions,
+	"SeedAllOrNothing": testSeedAllOrNothing,
+	"SeedEmpty":        testSeedEmpty,
+	"SeedLarge":        testSeedLarge,
 }
 
 // t0 is the suite's reference time: microsecond precision, in a zone other
