@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -82,21 +83,32 @@ func newWorld(tb testing.TB) *world {
 // an ad that was watched and liked.
 var eventTypes = []string{"impression", "view_2s", "view_6s", "complete", "like"}
 
-// batches makes n batches of distinct, valid events.
-func (w *world) batches(n int) [][]event.Input {
+// batches makes n batches of distinct, valid events. Decision IDs and
+// event IDs are time-ordered (as Flint's decision IDs are, and as clients
+// are advised to make event IDs), or, with random, drawn at random (the
+// worst case for the indexes that find duplicates).
+func (w *world) batches(n int, random bool) [][]event.Input {
 	now := w.clock.Now()
+	r := rand.New(rand.NewPCG(1, 2))
 	out := make([][]event.Input, n)
 	k := 0
 	for b := range out {
 		batch := make([]event.Input, 0, batchSize)
 		for len(batch) < batchSize {
-			claims := tracking.Claims{DecisionID: fmt.Sprintf("dec_%016x", k), AdID: w.ad.ID, PostID: w.ad.PostID,
+			dec := fmt.Sprintf("dec_%020d", k)
+			if random {
+				dec = fmt.Sprintf("dec_%016x%04x", r.Uint64(), k%65536)
+			}
+			claims := tracking.Claims{DecisionID: dec, AdID: w.ad.ID, PostID: w.ad.PostID,
 				ViewerID: fmt.Sprintf("v%d", k%100_000), Billing: model.BillCPM, Price: 5_000, IssuedAt: now}
 			tok := w.signer.Sign(&claims)
 			for _, t := range eventTypes {
 				watch := int64(8_000)
-				batch = append(batch, event.Input{EventID: fmt.Sprintf("%s-%s", claims.DecisionID, t), Type: t,
-					Token: tok, WatchMS: &watch})
+				id := fmt.Sprintf("%016x-%s", k, t)
+				if random {
+					id = fmt.Sprintf("%016x%016x", r.Uint64(), r.Uint64())
+				}
+				batch = append(batch, event.Input{EventID: id, Type: t, Token: tok, WatchMS: &watch})
 			}
 			k++
 		}
@@ -110,11 +122,17 @@ func (w *world) batches(n int) [][]event.Input {
 // same rows into the same table in the same database setup (raw). One op is
 // one batch; events/s is the figure to compare.
 func BenchmarkEvents(b *testing.B) {
+	for _, ids := range []string{"ordered-ids", "random-ids"} {
+		b.Run(ids, func(b *testing.B) { benchmarkEvents(b, ids == "random-ids") })
+	}
+}
+
+func benchmarkEvents(b *testing.B, random bool) {
 	b.Run("flint", func(b *testing.B) {
 		w := newWorld(b)
 		in := event.New(w.st, w.clock, slog.New(slog.NewTextHandler(io.Discard, nil)), w.signer, w.engine)
 		defer in.Close()
-		batches := w.batches(b.N)
+		batches := w.batches(b.N, random)
 		var next atomic.Int64
 		b.SetParallelism(4)
 		b.ResetTimer()
@@ -132,7 +150,7 @@ func BenchmarkEvents(b *testing.B) {
 	})
 	b.Run("raw", func(b *testing.B) {
 		w := newWorld(b)
-		rows := w.rows(b.N)
+		rows := w.rows(b.N, random)
 		b.ResetTimer()
 		for _, batch := range rows {
 			if err := rawInsert(w.st.W, batch); err != nil {
@@ -144,16 +162,19 @@ func BenchmarkEvents(b *testing.B) {
 }
 
 // rows makes n batches of the rows ingestion would store for the same events.
-func (w *world) rows(n int) [][]model.Event {
+func (w *world) rows(n int, random bool) [][]model.Event {
 	out := make([][]model.Event, n)
 	now := w.clock.Now()
-	for b, batch := range w.batches(n) {
+	for b, batch := range w.batches(n, random) {
 		out[b] = make([]model.Event, len(batch))
 		for i, x := range batch {
 			t, _ := model.ParseEventType(x.Type)
-			dec := strings.TrimSuffix(x.EventID, "-"+x.Type)
-			out[b][i] = model.Event{ID: x.EventID, Type: t, PostID: w.ad.PostID, AdID: w.ad.ID, DecisionID: dec,
-				ViewerID: "v", At: now, WatchMS: *x.WatchMS, OnceKey: event.OnceKey(dec, 0, t)}
+			claims, err := w.signer.Verify(x.Token, now)
+			if err != nil {
+				panic(err)
+			}
+			out[b][i] = model.Event{ID: x.EventID, Type: t, PostID: w.ad.PostID, AdID: w.ad.ID, DecisionID: claims.DecisionID,
+				ViewerID: claims.ViewerID, At: now, WatchMS: *x.WatchMS, OnceKey: event.OnceKey(claims.DecisionID, 0, t)}
 		}
 	}
 	return out

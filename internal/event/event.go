@@ -8,7 +8,6 @@ package event
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"log/slog"
 	"strings"
@@ -136,12 +135,13 @@ var billingType = map[model.BillingEvent]model.EventType{
 	model.BillCPV: model.EventView6s,
 }
 
-// OnceKey identifies one event type of one delivery.
+// OnceKey identifies one event type of one delivery: the decision ID, the
+// ad's position and the type. Decision IDs are time-ordered, so these keys
+// are appended to their index rather than scattered through it.
 func OnceKey(decisionID string, index int, t model.EventType) []byte {
-	h := sha256.New()
-	h.Write([]byte(decisionID))
-	h.Write([]byte{0, byte(index), byte(t)})
-	return h.Sum(nil)[:16]
+	k := make([]byte, 0, len(decisionID)+2)
+	k = append(k, decisionID...)
+	return append(k, byte(index), byte(t))
 }
 
 // Ingest checks a batch and stores its valid events, returning once they

@@ -1,11 +1,15 @@
 // Package ids makes the opaque identifiers that Flint gives its objects:
 // a short type prefix, an underscore and 16 characters of lowercase base32
-// (80 random bits), e.g. "post_k3j9x0a1b2c3d4e5".
+// (80 random bits), e.g. "post_k3j9x0a1b2c3d4e5". Identifiers of
+// high-volume objects (decisions) are time-ordered instead, so that the
+// index entries derived from them are appended rather than scattered.
 package ids
 
 import (
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/binary"
+	"time"
 )
 
 var encoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
@@ -19,4 +23,18 @@ func New(prefix string) string {
 	out[n] = '_'
 	encoding.Encode(out[n+1:], b[:])
 	return string(out[:n+17])
+}
+
+// NewOrdered returns a fresh identifier with the given prefix whose text
+// sorts by creation time: 48 bits of Unix milliseconds and 48 random bits,
+// as 20 characters of base32 (whose alphabet is in ASCII order).
+func NewOrdered(prefix string, now time.Time) string {
+	var b [12]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
+	_, _ = rand.Read(b[6:])
+	var out [72]byte
+	n := copy(out[:48], prefix)
+	out[n] = '_'
+	encoding.Encode(out[n+1:], b[:])
+	return string(out[:n+21])
 }

@@ -3,6 +3,7 @@ package ids
 import (
 	"regexp"
 	"testing"
+	"time"
 )
 
 func TestNew(t *testing.T) {
@@ -14,5 +15,18 @@ func TestNew(t *testing.T) {
 			t.Fatalf("bad or repeated id %q", id)
 		}
 		seen[id] = true
+	}
+}
+
+func TestNewOrderedSortsByTime(t *testing.T) {
+	shape := regexp.MustCompile(`^dec_[0-9a-z]{20}$`)
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	prev := ""
+	for i := range 1000 {
+		id := NewOrdered("dec", t0.Add(time.Duration(i)*time.Millisecond))
+		if !shape.MatchString(id) || id <= prev {
+			t.Fatalf("id %q after %q: wrong shape or order", id, prev)
+		}
+		prev = id
 	}
 }

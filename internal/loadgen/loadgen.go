@@ -44,6 +44,7 @@ type options struct {
 	count       int
 	batch       int
 	flushers    int
+	randomIDs   bool
 	timeout     time.Duration
 	seed        uint64
 	progress    bool
@@ -105,6 +106,7 @@ flags:
 	fs.IntVar(&o.batch, "batch", o.batch, "most events per POST /api/v1/events")
 	fs.IntVar(&o.flushers, "flushers", 0, "goroutines sending event batches in mixed mode (default: concurrency/8, at least 2)")
 	fs.DurationVar(&o.timeout, "timeout", o.timeout, "timeout of one request")
+	fs.BoolVar(&o.randomIDs, "random-ids", false, "send fully random event ids instead of time-ordered ones (the slow case for the server's indexes)")
 	fs.Uint64Var(&o.seed, "seed", 0, "seed for viewer choice and event mix (default: random, printed in the summary)")
 	fs.BoolVar(&o.progress, "progress", false, "print a progress line every second even when stderr is not a terminal")
 	fs.BoolVar(&o.json, "json", false, "print the summary as JSON")

@@ -3,6 +3,7 @@ package loadgen
 import (
 	crand "crypto/rand"
 	"math/rand/v2"
+	"time"
 )
 
 // eventType is an engagement event type of POST /api/v1/events.
@@ -91,20 +92,31 @@ func randomEvent(tokens []string, r *rand.Rand) event {
 	return e
 }
 
-// idSource makes event ids: 16 random bytes in hex. It is seeded from
-// crypto/rand and never from --seed, so two runs with the same seed do not
-// send the same ids and get them counted as duplicates.
-type idSource struct{ c *rand.ChaCha8 }
+// idSource makes event ids: 8 bytes of Unix nanoseconds and 8 random bytes,
+// in hex, so that ids sort by time as Flint advises clients to make them
+// (like UUIDv7 or ULID; see docs/BENCHMARKS.md), or 16 random bytes with
+// --random-ids. It is seeded from crypto/rand and never from --seed, so two
+// runs with the same seed do not send the same ids and get them counted as
+// duplicates.
+type idSource struct {
+	c      *rand.ChaCha8
+	random bool
+	last   uint64
+}
 
-func newIDSource() *idSource {
+func newIDSource(random bool) *idSource {
 	var seed [32]byte
 	_, _ = crand.Read(seed[:]) // crypto/rand.Read never fails on supported platforms
-	return &idSource{rand.NewChaCha8(seed)}
+	return &idSource{c: rand.NewChaCha8(seed), random: random}
 }
 
 func (s *idSource) append(b []byte) []byte {
-	for range 2 {
-		x := s.c.Uint64()
+	first := s.c.Uint64()
+	if !s.random {
+		first = max(uint64(time.Now().UnixNano()), s.last+1)
+		s.last = first
+	}
+	for _, x := range [2]uint64{first, s.c.Uint64()} {
 		for shift := 60; shift >= 0; shift -= 4 {
 			b = append(b, hexDigits[(x>>shift)&0xf])
 		}

@@ -32,7 +32,7 @@ func TestEventsBodyFollowsTheContract(t *testing.T) {
 	for i := range 300 {
 		evs = engage(evs, "tok"+string(rune('a'+i%26)), r)
 	}
-	body := appendEvents(nil, evs, newIDSource())
+	body := appendEvents(nil, evs, newIDSource(false))
 	var got struct {
 		Events []struct {
 			EventID string `json:"event_id"`

@@ -45,7 +45,7 @@ type worker struct {
 }
 
 func (lg *loadgen) newWorker(stream uint64) *worker {
-	return &worker{r: rand.New(rand.NewPCG(lg.o.seed, stream)), ids: newIDSource(), hdr: lg.c.header()}
+	return &worker{r: rand.New(rand.NewPCG(lg.o.seed, stream)), ids: newIDSource(lg.o.randomIDs), hdr: lg.c.header()}
 }
 
 // Streams of the random generators, so that decision workers and flushers

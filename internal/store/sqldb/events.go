@@ -57,7 +57,13 @@ func (db *DB) InsertEvents(ctx context.Context, events []model.Event) ([]model.E
 	if len(events) == 0 {
 		return outcomes, nil
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	// The full-size INSERT is prepared once; a last, shorter chunk is parsed
+	// each time.
+	full, err := db.writeStmt(ctx, db.insertEventsSQL(eventChunk))
+	if err != nil {
+		return nil, err
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		clear(outcomes)
 		candidates, err := db.settleRepeats(ctx, tx, events, outcomes)
 		if err != nil {
@@ -80,7 +86,12 @@ func (db *DB) InsertEvents(ctx context.Context, events []model.Event) ([]model.E
 				args = append(args, e.ID, int64(e.Type), e.PostID, nullable(e.AdID), nullable(e.DecisionID),
 					nullable(e.ViewerID), nullable(e.ClickID), micros(e.At), e.WatchMS, int64(e.Charge), once)
 			}
-			rows, err := tx.QueryContext(ctx, db.insertEventsSQL(len(part)), args...)
+			var rows *sql.Rows
+			if len(part) == eventChunk {
+				rows, err = tx.StmtContext(ctx, full).QueryContext(ctx, args...)
+			} else {
+				rows, err = tx.QueryContext(ctx, db.insertEventsSQL(len(part)), args...)
+			}
 			if err != nil {
 				return err
 			}

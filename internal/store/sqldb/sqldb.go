@@ -44,6 +44,7 @@ type DB struct {
 
 	mu      sync.Mutex
 	rebound map[string]string
+	stmts   map[string]*sql.Stmt // prepared on W, by query text
 }
 
 // New returns a store over the given pools.
@@ -63,6 +64,12 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.mu.Lock()
+	for _, st := range db.stmts {
+		st.Close()
+	}
+	db.stmts = nil
+	db.mu.Unlock()
 	err := db.W.Close()
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
@@ -84,6 +91,35 @@ func (db *DB) q(query string) string {
 	s := rebind(query)
 	db.rebound[query] = s
 	return s
+}
+
+// writeStmt returns query prepared on the write pool, preparing it on first
+// use. Hot multi-row statements are worth it: parsing one costs as much as
+// running it. Call it outside a transaction (for SQLite the write pool's
+// only connection is busy inside one) and bind the result to the
+// transaction with Tx.StmtContext.
+func (db *DB) writeStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.mu.Lock()
+	st, ok := db.stmts[query]
+	db.mu.Unlock()
+	if ok {
+		return st, nil
+	}
+	st, err := db.W.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if prev, ok := db.stmts[query]; ok {
+		st.Close()
+		return prev, nil
+	}
+	if db.stmts == nil {
+		db.stmts = map[string]*sql.Stmt{}
+	}
+	db.stmts[query] = st
+	return st, nil
 }
 
 // bind rewrites a query for the dialect without caching it: for generated

@@ -67,6 +67,13 @@ func bulkLoad(ctx context.Context, conn *sql.Conn) (func(context.Context) error,
 	}, nil
 }
 
+// Page caches: the writer's holds the hot parts of the event indexes, so
+// that ingestion rewrites pages instead of reading them back from disk.
+const (
+	writerCacheKiB = 64 << 10
+	readerCacheKiB = 8 << 10
+)
+
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -75,8 +82,10 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -readerCacheKiB))
 	} else {
 		q.Set("_txlock", "immediate")
+		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -writerCacheKiB))
 	}
 	return "file:" + path + "?" + q.Encode()
 }
