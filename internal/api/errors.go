@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/flintads/flint/internal/apperr"
 )
@@ -73,30 +75,54 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	writeJSON(w, status, errorBody{errorDetail{Code: e.Code, Message: e.Message, Field: e.Field}})
 }
 
+// buffers recycles the buffers that request and answer bodies pass through.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= 64<<10 { // keep the pool from holding on to huge bodies
+		b.Reset()
+		buffers.Put(b)
+	}
+}
+
+var (
+	headerJSON    = []string{"application/json; charset=utf-8"}
+	headerNoStore = []string{"no-store"}
+)
+
 // writeJSON writes v as the JSON answer with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	buf := buffers.Get().(*bytes.Buffer)
+	defer putBuffer(buf)
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // the client may have gone; nothing to do about it
+	if err := enc.Encode(v); err != nil {
+		buf.Reset()
+		buf.WriteString(`{"error":{"code":"INTERNAL","message":"the answer could not be encoded"}}` + "\n")
+		status = http.StatusInternalServerError
+	}
+	h := w.Header()
+	h["Content-Type"] = headerJSON
+	h["Cache-Control"] = headerNoStore
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes()) // the client may have gone; nothing to do about it
 }
 
 // decode reads the request body, which must be one JSON object, into v.
 // Unknown fields are ignored; syntax errors, wrong types, trailing data and
 // oversized bodies become clear 400/413 errors naming the field.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	if err := dec.Decode(v); err != nil {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer putBuffer(buf)
+	if _, err := buf.ReadFrom(r.Body); err != nil {
 		return decodeError(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return err
-		}
-		return apperr.New(apperr.Invalid, apperr.CodeMalformedJSON, "the request body must hold exactly one JSON object")
+	body := bytes.TrimSpace(buf.Bytes())
+	if len(body) == 0 {
+		return decodeError(io.EOF)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return decodeError(err)
 	}
 	return nil
 }

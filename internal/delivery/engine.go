@@ -336,6 +336,8 @@ func (e *Engine) build(src *source, ad model.Ad) (*entry, error) {
 		en.end = g.EndTime.UnixMicro()
 	}
 	en.ctaURL, en.ctaSep, en.ctaFragment = splitURL(ad.CTAURL)
+	pack(&en.adID, &en.postID, &en.advertiserID, &en.adGroupID, &en.campaignID, &en.creatorID, &en.creatorHandle,
+		&en.creatorName, &en.caption, &en.videoURL, &en.ctaLabel, &en.ctaURL, &en.ctaSep, &en.ctaFragment)
 	for _, l := range g.Targeting.Languages {
 		en.langs = append(en.langs, e.intern("lang:"+l))
 	}

@@ -51,25 +51,22 @@ type entry struct {
 	dead atomic.Bool
 }
 
-// authState is the validity of one authorization episode.
+// authState is the validity of one authorization episode: until when its
+// codes work, in Unix micros; 0 when it is revoked or has no code yet.
 type authState struct {
 	postID string
-	v      atomic.Pointer[authSnap]
-}
-
-type authSnap struct {
-	active  bool  // generated and not revoked
-	expires int64 // Unix micros
+	until  atomic.Int64
 }
 
 func (a *authState) set(au model.Authorization) {
-	a.v.Store(&authSnap{active: au.RevokedAt.IsZero() && !au.GeneratedAt.IsZero(), expires: au.ExpiresAt.UnixMicro()})
+	if au.RevokedAt.IsZero() && !au.GeneratedAt.IsZero() {
+		a.until.Store(au.ExpiresAt.UnixMicro())
+	} else {
+		a.until.Store(0)
+	}
 }
 
-func (a *authState) valid(nowUS int64) bool {
-	s := a.v.Load()
-	return s.active && nowUS < s.expires
-}
+func (a *authState) valid(nowUS int64) bool { return nowUS < a.until.Load() }
 
 // postState is whether a post may run as a Spark ad now.
 type postState struct {
@@ -133,6 +130,27 @@ func maxUnitPrice(billing model.BillingEvent, bid money.Micros) money.Micros {
 		return max(bid/1000, 1)
 	}
 	return bid
+}
+
+// pack copies strings into one allocation and returns them as substrings of
+// it: an entry's dozen strings then cost the garbage collector one object.
+func pack(fields ...*string) {
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		b.WriteString(*f)
+	}
+	all := b.String()
+	off := 0
+	for _, f := range fields {
+		l := len(*f)
+		*f = all[off : off+l]
+		off += l
+	}
 }
 
 // splitURL prepares a landing URL for a click id: the part before any

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -90,6 +91,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		app.store.Close()
 		return nil, fmt.Errorf("load the delivery index: %w", err)
 	}
+	// Loading reads every ad, post and account once; give that memory back
+	// now rather than letting it count against the process for minutes.
+	debug.FreeOSMemory()
 	var runCtx context.Context
 	runCtx, app.stop = context.WithCancel(context.Background())
 	go engine.Run(runCtx)
