@@ -32,13 +32,19 @@ func syntheticEngine(tb testing.TB, n int) *Engine {
 		tracking.NewSigner([]byte("0123456789abcdef0123456789abcdef"), time.Hour), Config{})
 	r := rand.New(rand.NewPCG(1, 2))
 	now := clk.Now()
+	src := newSource(context.Background(), nil)
+	src.accounts["acct_c"] = model.Account{ID: "acct_c", Kind: model.KindCreator, Handle: "maya", DisplayName: "Maya",
+		CreatorType: model.CreatorCreator}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i := range n {
 		adv := fmt.Sprintf("acct_adv%05d", i/20)
-		g := model.AdGroup{ID: fmt.Sprintf("adg_%07d", i/2), BillingEvent: model.BillCPM,
+		src.accounts[adv] = model.Account{ID: adv, Kind: model.KindAdvertiser, Timezone: "UTC"}
+		cmp := fmt.Sprintf("cmp_%06d", i/10)
+		src.campaigns[cmp] = model.Campaign{ID: cmp, BudgetMode: model.BudgetNone, Status: model.Enabled}
+		g := model.AdGroup{ID: fmt.Sprintf("adg_%07d", i/2), CampaignID: cmp, BillingEvent: model.BillCPM,
 			Bid: money.Micros(1_000_000 + r.IntN(19_000_000)), Pacing: model.PacingAccelerated, StartTime: now.Add(-time.Hour),
-			BudgetMode: model.BudgetDaily, Budget: 1_000_000 * money.PerUnit}
+			BudgetMode: model.BudgetDaily, Budget: 1_000_000 * money.PerUnit, Status: model.Enabled}
 		switch r.IntN(10) {
 		case 0:
 			g.BillingEvent, g.Bid = model.BillCPC, money.Micros(100_000+r.IntN(1_900_000))
@@ -64,26 +70,22 @@ func syntheticEngine(tb testing.TB, n int) *Engine {
 		for range r.IntN(3) {
 			t.Interests = append(t.Interests, benchInterests[r.IntN(len(benchInterests))])
 		}
-		en := &entry{adID: fmt.Sprintf("ad_%07d", i), postID: fmt.Sprintf("post_%07d", i), advertiserID: adv,
-			adGroupID: g.ID, campaignID: fmt.Sprintf("cmp_%06d", i/10), creatorID: "acct_c", creatorHandle: "maya",
-			creatorName: "Maya", caption: "A caption of a typical length for a short video, with a hashtag #fyp",
-			videoURL: "https://cdn.example/v/" + fmt.Sprint(i) + ".mp4", ctaLabel: "Shop now",
-			billing: g.BillingEvent, bid: g.Bid, maxPrice: maxUnitPrice(g.BillingEvent, g.Bid),
-			countries: t.Countries, ageMin: t.AgeMin, ageMax: t.AgeMax, genders: bitsOf(t.Genders, genderBits),
-			oses: bitsOf(t.OS, osBits), start: g.StartTime.UnixMicro(), enabled: true, rates: e.ratesFor(fmt.Sprint(i))}
-		en.ctaURL, en.ctaSep, en.ctaFragment = splitURL("https://shop.example/p?utm_campaign=spark")
-		for _, l := range t.Languages {
-			en.langs = append(en.langs, e.intern("lang:"+l))
+		src.groups[g.ID] = g
+		p := model.Post{ID: fmt.Sprintf("post_%07d", i), CreatorID: "acct_c", Visibility: model.Public, Original: true,
+			Caption:  "A caption of a typical length for a short video, with a hashtag #fyp",
+			VideoURL: fmt.Sprintf("https://cdn.example/v/%d.mp4", i)}
+		src.posts[p.ID] = p
+		au := model.Authorization{ID: "auth_" + p.ID, PostID: p.ID, GeneratedAt: now, ExpiresAt: now.Add(365 * 24 * time.Hour)}
+		src.auths[au.ID] = au
+		sp := model.SparkPost{ID: "sp_" + p.ID, PostID: p.ID, AuthorizationID: au.ID, AdvertiserID: adv, CreatorID: "acct_c"}
+		src.sparkPosts[sp.ID] = sp
+		ad := model.Ad{ID: fmt.Sprintf("ad_%07d", i), AdvertiserID: adv, CampaignID: cmp, AdGroupID: g.ID, SparkPostID: sp.ID,
+			PostID: p.ID, CTALabel: "Shop now", CTAURL: "https://shop.example/p?utm_campaign=spark", Status: model.Enabled}
+		idx, err := e.build(src, ad)
+		if err != nil {
+			tb.Fatal(err)
 		}
-		for _, x := range t.Interests {
-			en.interests = append(en.interests, e.intern("interest:"+x))
-		}
-		en.group, _ = e.budgetFor(g.ID, adv, g.BudgetMode, g.Budget, time.UTC, [2]int64{})
-		en.auth = e.authFor(model.Authorization{ID: "auth_" + en.postID, PostID: en.postID, GeneratedAt: now,
-			ExpiresAt: now.Add(365 * 24 * time.Hour)})
-		en.post = &postState{}
-		en.post.eligible.Store(true)
-		e.ads[en.adID] = en
+		e.ads[key(ad.ID)] = idx
 	}
 	e.rebuild()
 	return e

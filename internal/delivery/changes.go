@@ -95,33 +95,33 @@ func (e *Engine) reload(ctx context.Context, ads []model.Ad, budgetIDs []string)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	before := map[string]*budget{}
-	for id, b := range e.budgets {
-		before[id] = b
+	before := make(map[uint64]int32, len(e.budIdx))
+	for k, i := range e.budIdx {
+		before[k] = i
 	}
-	fresh := make([]*entry, 0, len(ads))
+	fresh := make([]int32, 0, len(ads))
 	for _, ad := range ads {
-		en, err := e.build(src, ad)
+		i, err := e.build(src, ad)
 		if err != nil {
 			return err
 		}
-		fresh = append(fresh, en)
-	}
-	// Budgets that are new (or changed mode) start from the stored spend.
-	only := map[string]bool{}
-	for id, b := range e.budgets {
-		if before[id] != b {
-			only[id] = true
-		}
-	}
-	for _, id := range budgetIDs {
-		if _, ok := e.budgets[id]; ok && before[id] != e.budgets[id] {
-			only[id] = true
-		}
+		fresh = append(fresh, i)
 	}
 	// A budget is new only if no ad of its ad group or campaign was in the
 	// index, or if a change of its ad group or campaign (whose ads are all
 	// in ads) changed its mode; either way ads cover its spend.
+	only := map[uint64]bool{}
+	for k, i := range e.budIdx {
+		if b, ok := before[k]; !ok || b != i {
+			only[k] = true
+		}
+	}
+	for _, id := range budgetIDs {
+		k := key(id)
+		if i, ok := e.budIdx[k]; ok && before[k] != i {
+			only[k] = true
+		}
+	}
 	if len(only) > 0 {
 		if err := e.loadSpend(ctx, ads, only); err != nil {
 			return err
@@ -158,26 +158,12 @@ func (e *Engine) refreshAuthorizations(ctx context.Context, postID string) error
 		return err
 	}
 	e.mu.Lock()
-	var held []string
-	for id, s := range e.auths {
-		if id != cur.ID && s.postID == postID {
-			held = append(held, id)
-		}
-	}
 	e.authFor(cur)
 	e.mu.Unlock()
 	// Episodes other than the current one end only by revocation or expiry,
-	// and both are already in their state; re-read those of this post anyway
-	// so that an extension of an older episode is never missed.
-	for _, id := range held {
-		a, err := e.store.GetAuthorization(ctx, id)
-		if err != nil {
-			return err
-		}
-		e.mu.Lock()
-		e.authFor(a)
-		e.mu.Unlock()
-	}
+	// both already in their state, so the current one is all that can have
+	// changed. Library entries still on an older episode are re-pointed by
+	// redemption, which is a SparkPost change.
 	return nil
 }
 
@@ -218,13 +204,15 @@ func (e *Engine) refreshAccount(ctx context.Context, id string) error {
 func (e *Engine) failClosed(ev change.Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, en := range e.ads {
+	k := key(ev.ID)
+	for _, i := range e.ads {
+		en := e.entries.at(i)
 		switch {
-		case ev.Kind == change.Ad && en.adID == ev.ID,
-			ev.Kind == change.AdGroup && en.adGroupID == ev.ID,
-			ev.Kind == change.Campaign && en.campaignID == ev.ID,
-			(ev.Kind == change.Post || ev.Kind == change.Authorization) && en.postID == ev.ID,
-			ev.Kind == change.Account && (en.creatorID == ev.ID || en.advertiserID == ev.ID),
+		case ev.Kind == change.Ad && en.adKey == k,
+			ev.Kind == change.AdGroup && en.adGroupKey == k,
+			ev.Kind == change.Campaign && en.campaignKey == k,
+			(ev.Kind == change.Post || ev.Kind == change.Authorization) && en.postKey == k,
+			ev.Kind == change.Account && (en.creatorKey == k || en.advertiserKey == k),
 			ev.Kind == change.SparkPost:
 			en.dead.Store(true)
 		}

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -66,7 +67,7 @@ const (
 // viewer is a request's viewer compiled for matching.
 type viewer struct {
 	id        string
-	country   string
+	country   uint32 // interned term; 0: unknown
 	age       int
 	gender    uint8
 	os        uint8
@@ -118,9 +119,12 @@ func (r *Request) validate() error {
 }
 
 func compile(v Viewer, terms map[string]uint32, cv *viewer) {
-	*cv = viewer{id: v.ID, country: v.Country, age: v.Age, gender: genderBits[v.Gender], os: osBits[v.OS]}
+	*cv = viewer{id: v.ID, age: v.Age, gender: genderBits[v.Gender], os: osBits[v.OS]}
 	cv.interests = cv.buf[:0]
 	var key [80]byte
+	if v.Country != "" {
+		cv.country = terms[string(append(append(key[:0], "country:"...), v.Country...))]
+	}
 	if v.Language != "" {
 		cv.lang = terms[string(append(append(key[:0], "lang:"...), v.Language...))]
 	}
@@ -143,11 +147,11 @@ func compile(v Viewer, terms map[string]uint32, cv *viewer) {
 }
 
 // matches reports whether the entry targets the viewer.
-func (en *entry) matches(v *viewer) bool {
-	if en.ageMin > 0 && (v.age == 0 || v.age < en.ageMin) {
+func matches(en *entry, v *viewer, lists slabView[uint32]) bool {
+	if en.ageMin > 0 && (v.age == 0 || v.age < int(en.ageMin)) {
 		return false
 	}
-	if en.ageMax > 0 && (v.age == 0 || v.age > en.ageMax) {
+	if en.ageMax > 0 && (v.age == 0 || v.age > int(en.ageMax)) {
 		return false
 	}
 	if en.genders != 0 && en.genders&v.gender == 0 {
@@ -156,20 +160,17 @@ func (en *entry) matches(v *viewer) bool {
 	if en.oses != 0 && en.oses&v.os == 0 {
 		return false
 	}
-	if len(en.langs) > 0 && !containsTerm(en.langs, v.lang) {
+	if en.langs.n > 0 && !containsTerm(lists.values(en.langs), v.lang) {
 		return false
 	}
-	if len(en.interests) > 0 {
-		hit := false
+	if en.interests.n > 0 {
+		list := lists.values(en.interests)
 		for _, i := range v.interests {
-			if containsTerm(en.interests, i) {
-				hit = true
-				break
+			if containsTerm(list, i) {
+				return true
 			}
 		}
-		if !hit {
-			return false
-		}
+		return false
 	}
 	return true
 }
@@ -189,6 +190,7 @@ func containsTerm(list []uint32, t uint32) bool {
 // candidate is an entry that may win, with its value now.
 type candidate struct {
 	e    *entry
+	r    *rates
 	ecpm float64
 }
 
@@ -214,35 +216,37 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 
 	need := req.Count + 1 // the winners and the price setter
 	limit := need + collectExtra
-	var advertisers [MaxCount + 1]string
+	var advertisers [MaxCount + 1]uint64
 	distinct := 0
 
-	local, global := snap.buckets[v.country], snap.buckets[""]
-	if v.country == "" {
-		local = nil
+	var local []ranked
+	if v.country != 0 {
+		local = snap.buckets[v.country]
 	}
+	global := snap.buckets[0]
 	i, j := 0, 0
 	for i < len(local) || j < len(global) {
-		var r ranked
+		var r *ranked
 		if j >= len(global) || (i < len(local) && local[i].rank >= global[j].rank) {
-			r, i = local[i], i+1
+			r, i = &local[i], i+1
 		} else {
-			r, j = global[j], j+1
+			r, j = &global[j], j+1
 		}
 		if !r.prefilter(&v) {
 			continue
 		}
-		en := r.e
-		if !e.servable(en, &v, fv, nowUS) {
+		en := snap.entries.at(r.idx)
+		if !snap.servable(en, &v, fv, nowUS) {
 			continue
 		}
-		value := en.ecpm()
+		rt := snap.rates.at(en.rates)
+		value := ecpm(en, rt)
 		if value < floor {
 			continue
 		}
-		cands = append(cands, candidate{en, value})
-		if distinct < need && !contains(advertisers[:distinct], en.advertiserID) {
-			advertisers[distinct] = en.advertiserID
+		cands = append(cands, candidate{en, rt, value})
+		if distinct < need && !slices.Contains(advertisers[:distinct], en.advertiserKey) {
+			advertisers[distinct] = en.advertiserKey
 			distinct++
 		}
 		if len(cands) >= limit && distinct >= need {
@@ -256,7 +260,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 	for _, c := range cands {
 		dup := false
 		for _, r := range ranked {
-			if r.e.advertiserID == c.e.advertiserID {
+			if r.e.advertiserKey == c.e.advertiserKey {
 				dup = true
 				break
 			}
@@ -273,62 +277,67 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 		if k+1 < len(ranked) {
 			clearing = max(ranked[k+1].ecpm, floor)
 		}
-		price := w.e.unitPrice(min(clearing, w.ecpm))
-		if !e.take(w.e, &v, price, now) {
+		price := unitPrice(w.e, w.r, min(clearing, w.ecpm))
+		if !e.take(snap, w.e, &v, price, now) {
 			continue
 		}
+		text := *snap.texts.at(w.e.text)
+		f := func(field int) string { return w.e.field(text, field) }
 		index := len(d.Ads)
 		clickID := tracking.ClickID(d.ID, index)
-		claims := tracking.Claims{DecisionID: d.ID, Index: index, AdID: w.e.adID, PostID: w.e.postID, ViewerID: v.id,
-			Billing: w.e.billing, Price: price, IssuedAt: now}
-		d.Ads = append(d.Ads, Ad{AdID: w.e.adID, PostID: w.e.postID, CreatorID: w.e.creatorID,
-			CreatorHandle: w.e.creatorHandle, CreatorName: w.e.creatorName, Caption: w.e.caption, VideoURL: w.e.videoURL,
-			CTALabel: w.e.ctaLabel, CTAURL: w.e.landingURL(clickID), ClickID: clickID, Token: e.signer.Sign(&claims),
-			Price: price})
+		claims := tracking.Claims{DecisionID: d.ID, Index: index, AdID: f(tAdID), PostID: f(tPostID), ViewerID: v.id,
+			Billing: w.e.billing.event(), Price: price, IssuedAt: now}
+		d.Ads = append(d.Ads, Ad{AdID: f(tAdID), PostID: f(tPostID), CreatorID: f(tCreatorID), CreatorHandle: f(tHandle),
+			CreatorName: f(tName), Caption: f(tCaption), VideoURL: f(tVideoURL), CTALabel: f(tCTALabel),
+			CTAURL:  f(tCTAURL) + f(tCTASep) + "flint_clid=" + clickID + f(tCTAFragment),
+			ClickID: clickID, Token: e.signer.Sign(&claims), Price: price})
 	}
 	return d, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // sortCandidates sorts by value, highest first (insertion sort: the list is
 // short and nearly sorted already).
 func sortCandidates(c []candidate) {
 	for i := 1; i < len(c); i++ {
-		for k := i; k > 0 && (c[k].ecpm > c[k-1].ecpm || (c[k].ecpm == c[k-1].ecpm && c[k].e.adID < c[k-1].e.adID)); k-- {
+		for k := i; k > 0 && (c[k].ecpm > c[k-1].ecpm || (c[k].ecpm == c[k-1].ecpm && c[k].e.adKey < c[k-1].e.adKey)); k-- {
 			c[k], c[k-1] = c[k-1], c[k]
 		}
 	}
 }
 
+// budgetAt returns the budget at index i, or nil for -1.
+func (s *snapshot) budgetAt(i int32) *budget {
+	if i < 0 {
+		return nil
+	}
+	return s.budgets.at(i)
+}
+
+// freqSince is the start of an entry's frequency-cap window.
+func (en *entry) freqSince(nowUS int64) int64 {
+	return nowUS - int64(en.freqDays)*24*time.Hour.Microseconds()
+}
+
 // servable checks everything about an entry that can change between two
 // decisions: liveness, schedule, the authorization and the post, targeting,
 // the viewer's frequency cap and, without locking, budget room.
-func (e *Engine) servable(en *entry, v *viewer, fv *viewerFreq, nowUS int64) bool {
+func (s *snapshot) servable(en *entry, v *viewer, fv *viewerFreq, nowUS int64) bool {
 	if en.dead.Load() || nowUS < en.start || (en.end != 0 && nowUS >= en.end) {
 		return false
 	}
-	if !en.post.eligible.Load() || !en.auth.valid(nowUS) {
+	if !s.posts.at(en.post).eligible.Load() || !s.auths.at(en.auth).valid(nowUS) {
 		return false
 	}
-	if !en.matches(v) {
+	if !matches(en, v, s.lists) {
 		return false
 	}
-	if en.freq.Impressions > 0 && fv != nil &&
-		fv.count(en.adGroupID, nowUS-int64(en.freq.Days)*24*time.Hour.Microseconds()) >= en.freq.Impressions {
+	if en.freqImps > 0 && fv != nil && fv.count(en.adGroupKey, en.freqSince(nowUS)) >= int(en.freqImps) {
 		return false
 	}
-	if en.group != nil && !en.group.room(en.maxPrice, nowUS) {
+	if g := s.budgetAt(en.group); g != nil && !g.room(en.maxPrice, nowUS) {
 		return false
 	}
-	if en.camp != nil && !en.camp.room(en.maxPrice, nowUS) {
+	if c := s.budgetAt(en.camp); c != nil && !c.room(en.maxPrice, nowUS) {
 		return false
 	}
 	return true
@@ -336,20 +345,20 @@ func (e *Engine) servable(en *entry, v *viewer, fv *viewerFreq, nowUS int64) boo
 
 // take commits a winner: it counts the serve against the viewer's
 // frequency cap and reserves the price on the budgets, or does neither.
-func (e *Engine) take(en *entry, v *viewer, price money.Micros, now time.Time) bool {
+func (e *Engine) take(s *snapshot, en *entry, v *viewer, price money.Micros, now time.Time) bool {
 	nowUS := now.UnixMicro()
 	var fv *viewerFreq
-	if en.freq.Impressions > 0 {
+	if en.freqImps > 0 {
 		fv = e.freq.viewer(v.id, true)
-		if !fv.take(en.adGroupID, en.freq.Impressions, nowUS-int64(en.freq.Days)*24*time.Hour.Microseconds(), nowUS) {
+		if !fv.take(en.adGroupKey, int(en.freqImps), en.freqSince(nowUS), nowUS) {
 			return false
 		}
 	}
-	if e.ledger.reserve(en.group, en.camp, price, en.paced, now) {
+	if e.ledger.reserve(s.budgetAt(en.group), s.budgetAt(en.camp), price, en.paced, now) {
 		return true
 	}
 	if fv != nil {
-		fv.untake(en.adGroupID, nowUS)
+		fv.untake(en.adGroupKey, nowUS)
 	}
 	return false
 }

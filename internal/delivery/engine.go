@@ -8,12 +8,11 @@
 // budget; ranks by expected value per impression; prices each winner by a
 // second-price rule with a floor; and reserves that price on the budgets
 // before the ad is returned (ledger.go). Billing events later turn
-// reservations into spend through Charge.
+// reservations into spend through ChargeBilling.
 package delivery
 
 import (
 	"context"
-
 	"log/slog"
 	"slices"
 	"sort"
@@ -59,41 +58,51 @@ type Engine struct {
 	ratesMoved atomic.Bool
 
 	mu      sync.RWMutex // serialises changes to everything below
-	ads     map[string]*entry
-	auths   map[string]*authState // by authorization ID
-	posts   map[string]*postState
-	budgets map[string]*budget // by ad group or campaign ID
-	owners  map[string]string  // budget ID → advertiser ID
-	rates   map[string]*rates
+	entries slab[entry]
+	texts   slab[string]
+	lists   slab[uint32]
+	auths   slab[authState]
+	posts   slab[postState]
+	rates   slab[rates]
+	budgets slab[budget]
+	ads     map[uint64]int32 // ad key → its current entry
+	authIdx map[uint64]int32 // authorization key → state
+	postIdx map[uint64]int32
+	rateIdx map[uint64]int32 // ad key → rates
+	budIdx  map[uint64]int32 // ad group or campaign key → budget
 	terms   map[string]uint32
+	dead    int // dead entries still in the slabs
 }
 
 // snapshot is an immutable view of the serving ads, bucketed by target
-// country ("" holds ads for any country), each bucket sorted by rank.
+// country (an interned term; 0 holds ads for any country), each bucket
+// sorted by rank, with views of the slabs the buckets index into.
 type snapshot struct {
-	buckets map[string][]ranked
+	buckets map[uint32][]ranked
 	terms   map[string]uint32
+	entries slabView[entry]
+	texts   slabView[string]
+	lists   slabView[uint32]
+	auths   slabView[authState]
+	posts   slabView[postState]
+	rates   slabView[rates]
+	budgets slabView[budget]
 }
 
 // ranked is a bucket's reference to an entry, carrying the cheapest and
 // most selective targeting tests inline so that most entries a decision
 // passes over are rejected without touching the entry's own memory.
 type ranked struct {
-	e       *entry
-	rank    float64
+	idx     int32
 	ageMin  uint8
 	ageMax  uint8
 	genders uint8
 	oses    uint8
+	rank    float64
 }
 
-func rankedOf(en *entry) ranked {
-	return ranked{e: en, rank: en.ecpm(), ageMin: uint8(en.ageMin), ageMax: uint8(en.ageMax), genders: en.genders,
-		oses: en.oses}
-}
-
-// prefilter is the inline part of the targeting test (entry.matches does
-// all of it).
+// prefilter is the inline part of the targeting test (matches does all of
+// it).
 func (r *ranked) prefilter(v *viewer) bool {
 	if r.ageMin > 0 && (v.age == 0 || v.age < int(r.ageMin)) {
 		return false
@@ -118,18 +127,24 @@ func New(st store.Store, c clock.Clock, log *slog.Logger, signer *tracking.Signe
 	e := &Engine{store: st, clock: c, log: log, signer: signer, cfg: cfg, ledger: newLedger(cfg.ReservationTTL),
 		freq: newFrequency()}
 	e.reset()
+	e.publish(map[uint32][]ranked{})
 	return e
 }
 
 func (e *Engine) reset() {
-	e.ads = map[string]*entry{}
-	e.auths = map[string]*authState{}
-	e.posts = map[string]*postState{}
-	e.budgets = map[string]*budget{}
-	e.owners = map[string]string{}
-	e.rates = map[string]*rates{}
-	e.terms = map[string]uint32{}
-	e.snap.Store(&snapshot{buckets: map[string][]ranked{}, terms: map[string]uint32{}})
+	e.entries, e.texts, e.lists = slab[entry]{}, slab[string]{}, slab[uint32]{}
+	e.auths, e.posts, e.rates, e.budgets = slab[authState]{}, slab[postState]{}, slab[rates]{}, slab[budget]{}
+	e.ads, e.authIdx, e.postIdx = map[uint64]int32{}, map[uint64]int32{}, map[uint64]int32{}
+	e.rateIdx, e.budIdx, e.terms = map[uint64]int32{}, map[uint64]int32{}, map[string]uint32{}
+	e.dead = 0
+}
+
+// publish makes buckets, with the slabs as they are, the snapshot that
+// decisions read. e.mu must be held.
+func (e *Engine) publish(buckets map[uint32][]ranked) {
+	e.snap.Store(&snapshot{buckets: buckets, terms: maps(e.terms), entries: e.entries.view(), texts: e.texts.view(),
+		lists: e.lists.view(), auths: e.auths.view(), posts: e.posts.view(), rates: e.rates.view(),
+		budgets: e.budgets.view()})
 }
 
 // Load builds the index from the store: every ad with what it depends on,
@@ -156,7 +171,7 @@ func (e *Engine) Load(ctx context.Context) error {
 	defer e.mu.Unlock()
 	e.reset()
 	for id, s := range stats {
-		r := e.ratesFor(id)
+		r := e.rates.at(e.ratesFor(id))
 		r.impressions.Store(s.Impressions)
 		r.clicks.Store(s.Clicks)
 		r.views6s.Store(s.Views6s)
@@ -165,28 +180,24 @@ func (e *Engine) Load(ctx context.Context) error {
 		e.authFor(a)
 	}
 	for _, ad := range ads {
-		en, err := e.build(src, ad)
+		i, err := e.build(src, ad)
 		if err != nil {
 			return err
 		}
-		e.ads[ad.ID] = en
+		e.ads[key(ad.ID)] = i
 	}
 	if err := e.loadSpend(ctx, ads, nil); err != nil {
 		return err
 	}
 	e.rebuild()
-	e.log.Info("delivery index loaded", "ads", len(ads), "serving", e.servingCount(), "took", time.Since(start).Round(time.Millisecond))
-	return nil
-}
-
-func (e *Engine) servingCount() int {
-	n := 0
-	for _, en := range e.ads {
-		if en.enabled {
-			n++
+	serving := 0
+	for _, i := range e.ads {
+		if e.entries.at(i).enabled {
+			serving++
 		}
 	}
-	return n
+	e.log.Info("delivery index loaded", "ads", len(ads), "serving", serving, "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 // Run re-ranks the index as observed rates move and forgets idle viewers,
@@ -212,68 +223,87 @@ func (e *Engine) Run(ctx context.Context) {
 	}
 }
 
-// ratesFor returns the ad's rate counters, creating them. e.mu must be held.
-func (e *Engine) ratesFor(adID string) *rates {
-	r := e.rates[adID]
-	if r == nil {
-		r = &rates{}
-		e.rates[adID] = r
+// ratesFor returns the index of an ad's rate counters, creating them. e.mu
+// must be held.
+func (e *Engine) ratesFor(adID string) int32 {
+	k := key(adID)
+	i, ok := e.rateIdx[k]
+	if !ok {
+		i = e.rates.add()
+		e.rateIdx[k] = i
 	}
-	return r
+	return i
 }
 
-// authFor returns the state of an authorization episode, brought up to
-// date with a. e.mu must be held.
-func (e *Engine) authFor(a model.Authorization) *authState {
-	s := e.auths[a.ID]
-	if s == nil {
-		s = &authState{postID: a.PostID}
-		e.auths[a.ID] = s
+// authFor returns the index of an authorization episode's state, brought up
+// to date with a. e.mu must be held.
+func (e *Engine) authFor(a model.Authorization) int32 {
+	k := key(a.ID)
+	i, ok := e.authIdx[k]
+	if !ok {
+		i = e.auths.add()
+		e.auths.at(i).postKey = key(a.PostID)
+		e.authIdx[k] = i
 	}
-	s.set(a)
-	return s
+	e.auths.at(i).set(a)
+	return i
 }
 
-// postFor returns the state of a post, brought up to date. e.mu must be held.
-func (e *Engine) postFor(p model.Post, creatorType model.CreatorType) *postState {
-	s := e.posts[p.ID]
-	if s == nil {
-		s = &postState{creatorID: p.CreatorID}
-		e.posts[p.ID] = s
+// postFor returns the index of a post's state, brought up to date. e.mu
+// must be held.
+func (e *Engine) postFor(p model.Post, creatorType model.CreatorType) int32 {
+	k := key(p.ID)
+	i, ok := e.postIdx[k]
+	if !ok {
+		i = e.posts.add()
+		e.posts.at(i).creatorKey = key(p.CreatorID)
+		e.postIdx[k] = i
 	}
-	s.eligible.Store(post.Ineligibility(creatorType, &p) == "")
-	return s
+	e.posts.at(i).eligible.Store(post.Ineligibility(creatorType, &p) == "")
+	return i
 }
 
-// budgetFor returns the budget with the given ID, created or updated to the
-// given mode and limit; nil when mode is NONE. e.mu must be held. created
-// reports a budget that did not exist (its spend must be loaded).
+// budgetFor returns the index of the budget with the given ID, created or
+// updated to the given mode and limit; -1 when mode is NONE. A budget whose
+// mode changes starts afresh (its spend must be loaded). e.mu must be held.
 func (e *Engine) budgetFor(id, advertiserID string, mode model.BudgetMode, limit money.Micros, loc *time.Location,
-	schedule [2]int64) (b *budget, created bool) {
+	schedule [2]int64) int32 {
+	k := key(id)
 	if mode == model.BudgetNone {
-		delete(e.budgets, id)
-		return nil, false
+		delete(e.budIdx, k)
+		return -1
 	}
-	b = e.budgets[id]
-	if b == nil || b.mode != mode {
-		b = newBudget(mode, limit, loc)
-		b.schedule = schedule
+	now := e.clock.Now()
+	if i, ok := e.budIdx[k]; ok && e.budgets.at(i).mode == mode {
+		b := e.budgets.at(i)
 		b.mu.Lock()
-		b.roll(e.ledger, e.clock.Now())
+		b.limit, b.loc, b.schedule = limit, loc, schedule
+		b.dayEnd.Store(0) // re-derive the day in case the zone changed
+		b.roll(e.ledger, now)
 		b.mu.Unlock()
-		e.budgets[id] = b
-		e.owners[id] = advertiserID
-		return b, true
+		return i
 	}
+	i := e.budgets.add()
+	b := e.budgets.at(i)
+	b.init(mode, limit, loc)
+	b.schedule, b.advertiserKey = schedule, key(advertiserID)
 	b.mu.Lock()
-	b.limit, b.loc, b.schedule = limit, loc, schedule
-	b.dayEnd.Store(0) // re-derive the day in case the zone changed
-	b.roll(e.ledger, e.clock.Now())
+	b.roll(e.ledger, now)
 	b.mu.Unlock()
-	return b, false
+	e.budIdx[k] = i
+	return i
 }
 
-// intern returns the ID of a language or interest term. e.mu must be held.
+// budget returns the budget filed under id, or nil. e.mu must be held (or
+// read-held).
+func (e *Engine) budget(id string) *budget {
+	if i, ok := e.budIdx[key(id)]; ok {
+		return e.budgets.at(i)
+	}
+	return nil
+}
+
+// intern returns the ID of a targeting term. e.mu must be held.
 func (e *Engine) intern(term string) uint32 {
 	id, ok := e.terms[term]
 	if !ok {
@@ -283,37 +313,49 @@ func (e *Engine) intern(term string) uint32 {
 	return id
 }
 
-// build compiles an ad into an entry. e.mu must be held.
-func (e *Engine) build(src *source, ad model.Ad) (*entry, error) {
+func (e *Engine) internAll(prefix string, values []string) span {
+	if len(values) == 0 {
+		return span{}
+	}
+	ids := make([]uint32, len(values))
+	for i, v := range values {
+		ids[i] = e.intern(prefix + v)
+	}
+	return addList(&e.lists, ids)
+}
+
+// build compiles an ad into a new entry and returns its index. e.mu must be
+// held.
+func (e *Engine) build(src *source, ad model.Ad) (int32, error) {
 	g, err := src.group(ad.AdGroupID)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	c, err := src.campaign(ad.CampaignID)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	sp, err := src.sparkPost(ad.SparkPostID)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	p, err := src.post(sp.PostID)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	creator, err := src.account(p.CreatorID)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	adv, err := src.account(ad.AdvertiserID)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	au, ok := e.auths[sp.AuthorizationID]
+	au, ok := e.authIdx[key(sp.AuthorizationID)]
 	if !ok {
 		a, err := src.authorization(sp.AuthorizationID)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		au = e.authFor(a)
 	}
@@ -321,99 +363,105 @@ func (e *Engine) build(src *source, ad model.Ad) (*entry, error) {
 	if err != nil {
 		loc = time.UTC
 	}
-	en := &entry{
-		adID: ad.ID, postID: p.ID, advertiserID: ad.AdvertiserID, adGroupID: g.ID, campaignID: c.ID,
-		creatorID: creator.ID, creatorHandle: creator.Handle, creatorName: creator.DisplayName,
-		caption: p.Caption, videoURL: p.VideoURL, ctaLabel: ad.CTALabel,
-		billing: g.BillingEvent, bid: g.Bid, maxPrice: maxUnitPrice(g.BillingEvent, g.Bid),
-		countries: g.Targeting.Countries, ageMin: g.Targeting.AgeMin, ageMax: g.Targeting.AgeMax,
+	i := e.entries.add()
+	en := e.entries.at(i)
+	*en = entry{
+		adKey: key(ad.ID), advertiserKey: key(ad.AdvertiserID), adGroupKey: key(g.ID), campaignKey: key(c.ID),
+		postKey: key(p.ID), creatorKey: key(creator.ID),
+		billing: billingOf(g.BillingEvent), bid: g.Bid, maxPrice: maxUnitPrice(g.BillingEvent, g.Bid),
+		countries: e.internAll("country:", g.Targeting.Countries), langs: e.internAll("lang:", g.Targeting.Languages),
+		interests: e.internAll("interest:", g.Targeting.Interests),
+		ageMin:    uint8(g.Targeting.AgeMin), ageMax: uint8(g.Targeting.AgeMax),
 		genders: bitsOf(g.Targeting.Genders, genderBits), oses: bitsOf(g.Targeting.OS, osBits),
-		start: g.StartTime.UnixMicro(), freq: g.FrequencyCap, paced: g.Pacing == model.PacingStandard,
+		start: g.StartTime.UnixMicro(), freqImps: int32(g.FrequencyCap.Impressions), freqDays: int32(g.FrequencyCap.Days),
+		paced:   g.Pacing == model.PacingStandard,
 		enabled: ad.Status == model.Enabled && g.Status == model.Enabled && c.Status == model.Enabled,
 		auth:    au, post: e.postFor(p, creator.CreatorType), rates: e.ratesFor(ad.ID),
 	}
 	if !g.EndTime.IsZero() {
 		en.end = g.EndTime.UnixMicro()
 	}
-	en.ctaURL, en.ctaSep, en.ctaFragment = splitURL(ad.CTAURL)
-	pack(&en.adID, &en.postID, &en.advertiserID, &en.adGroupID, &en.campaignID, &en.creatorID, &en.creatorHandle,
-		&en.creatorName, &en.caption, &en.videoURL, &en.ctaLabel, &en.ctaURL, &en.ctaSep, &en.ctaFragment)
-	for _, l := range g.Targeting.Languages {
-		en.langs = append(en.langs, e.intern("lang:"+l))
-	}
-	for _, i := range g.Targeting.Interests {
-		en.interests = append(en.interests, e.intern("interest:"+i))
-	}
-	en.group, _ = e.budgetFor(g.ID, ad.AdvertiserID, g.BudgetMode, g.Budget, loc, [2]int64{en.start, en.end})
-	en.camp, _ = e.budgetFor(c.ID, ad.AdvertiserID, c.BudgetMode, c.Budget, loc, [2]int64{})
-	return en, nil
+	base, sep, fragment := splitURL(ad.CTAURL)
+	var text string
+	text, en.ends = packText([textFields]string{tAdID: ad.ID, tPostID: p.ID, tAdvertiserID: ad.AdvertiserID,
+		tAdGroupID: g.ID, tCampaignID: c.ID, tCreatorID: creator.ID, tHandle: creator.Handle, tName: creator.DisplayName,
+		tCaption: p.Caption, tVideoURL: p.VideoURL, tCTALabel: ad.CTALabel, tCTAURL: base, tCTASep: sep,
+		tCTAFragment: fragment})
+	en.text = e.texts.add()
+	*e.texts.at(en.text) = text
+	en.group = e.budgetFor(g.ID, ad.AdvertiserID, g.BudgetMode, g.Budget, loc, [2]int64{en.start, en.end})
+	en.camp = e.budgetFor(c.ID, ad.AdvertiserID, c.BudgetMode, c.Budget, loc, [2]int64{})
+	return i, nil
 }
 
 // loadSpend sets the spend of budgets from the store: all of it for
 // lifetime budgets, today's (in the advertiser's zone) for daily ones. Only
-// the budgets in only (all when nil) are set. e.mu must be held.
-func (e *Engine) loadSpend(ctx context.Context, ads []model.Ad, only map[string]bool) error {
+// the budgets whose keys are in only (all when nil) are set. e.mu must be
+// held.
+func (e *Engine) loadSpend(ctx context.Context, ads []model.Ad, only map[uint64]bool) error {
 	lifetime, err := e.store.AdSpend(ctx, time.Time{})
 	if err != nil {
 		return err
 	}
-	byAd := map[string]model.Ad{}
+	byAd := make(map[string]model.Ad, len(ads))
 	for _, a := range ads {
 		byAd[a.ID] = a
 	}
 	now := e.clock.Now()
+	midnightOf := func(b *budget) int64 {
+		y, m, d := now.In(b.loc).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, b.loc).Truncate(time.Hour).Unix()
+	}
 	// Daily budgets count from local midnight; fetch spend once per distinct
 	// midnight, floored to the hour the rollups are kept in (counting a
 	// little early errs towards not overspending).
 	daily := map[int64][]model.AdSpend{}
-	for id, b := range e.budgets {
-		if (only != nil && !only[id]) || b.mode != model.BudgetDaily {
+	for k, i := range e.budIdx {
+		b := e.budgets.at(i)
+		if (only != nil && !only[k]) || b.mode != model.BudgetDaily {
 			continue
 		}
-		y, m, d := now.In(b.loc).Date()
-		midnight := time.Date(y, m, d, 0, 0, 0, 0, b.loc).Truncate(time.Hour)
-		if _, ok := daily[midnight.Unix()]; !ok {
-			if daily[midnight.Unix()], err = e.store.AdSpend(ctx, midnight); err != nil {
+		if m := midnightOf(b); daily[m] == nil {
+			if daily[m], err = e.store.AdSpend(ctx, time.Unix(m, 0)); err != nil {
 				return err
 			}
 		}
 	}
-	set := func(id string, s money.Micros, mode model.BudgetMode, midnight int64) {
-		b := e.budgets[id]
-		if b == nil || b.mode != mode || (only != nil && !only[id]) {
-			return
-		}
-		if mode == model.BudgetDaily {
-			y, m, d := now.In(b.loc).Date()
-			if time.Date(y, m, d, 0, 0, 0, 0, b.loc).Truncate(time.Hour).Unix() != midnight {
-				return
-			}
-		}
-		b.mu.Lock()
-		b.spent += s
-		b.publish()
-		b.mu.Unlock()
-	}
-	for id := range e.budgets {
-		if only == nil || only[id] {
-			b := e.budgets[id]
+	for k, i := range e.budIdx {
+		if only == nil || only[k] {
+			b := e.budgets.at(i)
 			b.mu.Lock()
 			b.spent = 0
 			b.publish()
 			b.mu.Unlock()
 		}
 	}
+	add := func(id string, s money.Micros, mode model.BudgetMode, midnight int64) {
+		k := key(id)
+		i, ok := e.budIdx[k]
+		if !ok || (only != nil && !only[k]) {
+			return
+		}
+		b := e.budgets.at(i)
+		if b.mode != mode || (mode == model.BudgetDaily && midnightOf(b) != midnight) {
+			return
+		}
+		b.mu.Lock()
+		b.spent += s
+		b.publish()
+		b.mu.Unlock()
+	}
 	for _, s := range lifetime {
 		if a, ok := byAd[s.AdID]; ok {
-			set(a.AdGroupID, s.Spend, model.BudgetLifetime, 0)
-			set(a.CampaignID, s.Spend, model.BudgetLifetime, 0)
+			add(a.AdGroupID, s.Spend, model.BudgetLifetime, 0)
+			add(a.CampaignID, s.Spend, model.BudgetLifetime, 0)
 		}
 	}
 	for midnight, spends := range daily {
 		for _, s := range spends {
 			if a, ok := byAd[s.AdID]; ok {
-				set(a.AdGroupID, s.Spend, model.BudgetDaily, midnight)
-				set(a.CampaignID, s.Spend, model.BudgetDaily, midnight)
+				add(a.AdGroupID, s.Spend, model.BudgetDaily, midnight)
+				add(a.CampaignID, s.Spend, model.BudgetDaily, midnight)
 			}
 		}
 	}
@@ -421,39 +469,73 @@ func (e *Engine) loadSpend(ctx context.Context, ads []model.Ad, only map[string]
 }
 
 // bucketKeys are the buckets an entry belongs in.
-func bucketKeys(en *entry) []string {
-	if len(en.countries) == 0 {
-		return []string{""}
+func (e *Engine) bucketKeys(en *entry) []uint32 {
+	if en.countries.n == 0 {
+		return []uint32{0}
 	}
-	return en.countries
+	return e.lists.view().values(en.countries)
+}
+
+func (e *Engine) rankedOf(i int32) ranked {
+	en := e.entries.at(i)
+	return ranked{idx: i, rank: ecpm(en, e.rates.at(en.rates)), ageMin: en.ageMin, ageMax: en.ageMax,
+		genders: en.genders, oses: en.oses}
 }
 
 // rebuild publishes a fresh snapshot of every enabled entry, ranked by its
-// current expected value. e.mu must be held.
+// current expected value, first compacting the slabs if dead entries have
+// piled up. e.mu must be held.
 func (e *Engine) rebuild() {
-	buckets := map[string][]ranked{}
-	for _, en := range e.ads {
+	if e.dead > 1024 && e.dead > len(e.ads)/4 {
+		e.compact()
+	}
+	buckets := map[uint32][]ranked{}
+	for _, i := range e.ads {
+		en := e.entries.at(i)
 		if !en.enabled {
 			continue
 		}
-		r := rankedOf(en)
-		for _, k := range bucketKeys(en) {
+		r := e.rankedOf(i)
+		for _, k := range e.bucketKeys(en) {
 			buckets[k] = append(buckets[k], r)
 		}
 	}
 	for _, b := range buckets {
 		sortRanked(b)
 	}
-	e.snap.Store(&snapshot{buckets: buckets, terms: maps(e.terms)})
+	e.publish(buckets)
+}
+
+// compact copies the live entries, their strings and lists into new slabs,
+// leaving the dead ones to the garbage collector once no decision reads the
+// old snapshot. e.mu must be held.
+func (e *Engine) compact() {
+	var entries slab[entry]
+	var texts slab[string]
+	var lists slab[uint32]
+	oldLists := e.lists.view()
+	for k, i := range e.ads {
+		old := e.entries.at(i)
+		j := entries.add()
+		en := entries.at(j)
+		*en = entry{adKey: old.adKey, advertiserKey: old.advertiserKey, adGroupKey: old.adGroupKey,
+			campaignKey: old.campaignKey, postKey: old.postKey, creatorKey: old.creatorKey, ends: old.ends,
+			start: old.start, end: old.end, billing: old.billing, bid: old.bid, maxPrice: old.maxPrice,
+			ageMin: old.ageMin, ageMax: old.ageMax, genders: old.genders, oses: old.oses, freqImps: old.freqImps,
+			freqDays: old.freqDays, paced: old.paced, enabled: old.enabled, group: old.group, camp: old.camp,
+			auth: old.auth, post: old.post, rates: old.rates}
+		en.text = texts.add()
+		*texts.at(en.text) = *e.texts.at(old.text)
+		en.countries = addList(&lists, oldLists.values(old.countries))
+		en.langs = addList(&lists, oldLists.values(old.langs))
+		en.interests = addList(&lists, oldLists.values(old.interests))
+		e.ads[k] = j
+	}
+	e.entries, e.texts, e.lists, e.dead = entries, texts, lists, 0
 }
 
 func sortRanked(b []ranked) {
-	sort.Slice(b, func(i, j int) bool {
-		if b[i].rank != b[j].rank {
-			return b[i].rank > b[j].rank
-		}
-		return b[i].e.adID < b[j].e.adID
-	})
+	sort.Slice(b, func(i, j int) bool { return b[i].rank > b[j].rank || (b[i].rank == b[j].rank && b[i].idx < b[j].idx) })
 }
 
 func maps(m map[string]uint32) map[string]uint32 {
@@ -464,31 +546,35 @@ func maps(m map[string]uint32) map[string]uint32 {
 	return out
 }
 
-// replace swaps entries in the catalog and publishes a snapshot in which
-// only the affected buckets were rebuilt. Old entries are marked dead first,
-// so no decision serves them once replace returns. e.mu must be held.
-func (e *Engine) replace(fresh []*entry) {
+// replace makes fresh entries current and publishes a snapshot in which
+// only the affected buckets were rebuilt. The entries they replace are
+// marked dead first, so no decision serves them once replace returns. e.mu
+// must be held.
+func (e *Engine) replace(fresh []int32) {
 	old := e.snap.Load()
-	removed := map[*entry]bool{}
-	touched := map[string]bool{}
-	for _, en := range fresh {
-		if prev := e.ads[en.adID]; prev != nil {
-			prev.dead.Store(true)
+	removed := map[int32]bool{}
+	touched := map[uint32]bool{}
+	for _, i := range fresh {
+		en := e.entries.at(i)
+		if prev, ok := e.ads[en.adKey]; ok {
+			p := e.entries.at(prev)
+			p.dead.Store(true)
+			e.dead++
 			removed[prev] = true
-			if prev.enabled {
-				for _, k := range bucketKeys(prev) {
+			if p.enabled {
+				for _, k := range e.bucketKeys(p) {
 					touched[k] = true
 				}
 			}
 		}
-		e.ads[en.adID] = en
+		e.ads[en.adKey] = i
 		if en.enabled {
-			for _, k := range bucketKeys(en) {
+			for _, k := range e.bucketKeys(en) {
 				touched[k] = true
 			}
 		}
 	}
-	buckets := make(map[string][]ranked, len(old.buckets)+len(touched))
+	buckets := make(map[uint32][]ranked, len(old.buckets)+len(touched))
 	for k, b := range old.buckets {
 		if !touched[k] {
 			buckets[k] = b
@@ -497,13 +583,13 @@ func (e *Engine) replace(fresh []*entry) {
 	for k := range touched {
 		b := make([]ranked, 0, len(old.buckets[k])+len(fresh))
 		for _, r := range old.buckets[k] {
-			if !removed[r.e] {
+			if !removed[r.idx] {
 				b = append(b, r)
 			}
 		}
-		for _, en := range fresh {
-			if en.enabled && slices.Contains(bucketKeys(en), k) {
-				b = append(b, rankedOf(en))
+		for _, i := range fresh {
+			if en := e.entries.at(i); en.enabled && slices.Contains(e.bucketKeys(en), k) {
+				b = append(b, e.rankedOf(i))
 			}
 		}
 		sortRanked(b)
@@ -511,7 +597,22 @@ func (e *Engine) replace(fresh []*entry) {
 			buckets[k] = b
 		}
 	}
-	e.snap.Store(&snapshot{buckets: buckets, terms: maps(e.terms)})
+	e.publish(buckets)
+}
+
+// current returns the entry now filed for adID and its packed text, or nil.
+// e.mu must be read-held.
+func (e *Engine) current(adID string) (*entry, string) {
+	i, ok := e.ads[key(adID)]
+	if !ok {
+		return nil, ""
+	}
+	en := e.entries.at(i)
+	text := *e.texts.at(en.text)
+	if en.field(text, tAdID) != adID {
+		return nil, "" // a key collision: not this ad
+	}
+	return en, text
 }
 
 // AdInfo is what event ingestion needs to know about an ad.
@@ -523,13 +624,14 @@ type AdInfo struct {
 // Ad returns what the engine knows of any ad, serving or not.
 func (e *Engine) Ad(adID string) (AdInfo, bool) {
 	e.mu.RLock()
-	en := e.ads[adID]
-	e.mu.RUnlock()
+	defer e.mu.RUnlock()
+	en, text := e.current(adID)
 	if en == nil {
 		return AdInfo{}, false
 	}
-	return AdInfo{AdID: en.adID, PostID: en.postID, AdGroupID: en.adGroupID, CampaignID: en.campaignID,
-		AdvertiserID: en.advertiserID, Billing: en.billing}, true
+	return AdInfo{AdID: en.field(text, tAdID), PostID: en.field(text, tPostID), AdGroupID: en.field(text, tAdGroupID),
+		CampaignID: en.field(text, tCampaignID), AdvertiserID: en.field(text, tAdvertiserID),
+		Billing: en.billing.event()}, true
 }
 
 // Charge is a billing event's charge, which Undo takes back if the event
@@ -544,14 +646,22 @@ type Charge struct {
 // only if the budgets still have room (else Amount is zero).
 func (e *Engine) ChargeBilling(adID string, issuedAt time.Time, price money.Micros) Charge {
 	e.mu.RLock()
-	en := e.ads[adID]
 	var g, c *budget
-	if en != nil {
-		g, c = e.budgets[en.adGroupID], e.budgets[en.campaignID]
+	if en, _ := e.current(adID); en != nil {
+		g, c = e.budgetAt(en.group), e.budgetAt(en.camp)
 	}
 	e.mu.RUnlock()
 	t := e.ledger.charge(g, c, issuedAt, price, e.clock.Now())
 	return Charge{Amount: t.charged, ticket: t}
+}
+
+// budgetAt returns the budget at index i, or nil for -1. e.mu must be
+// read-held.
+func (e *Engine) budgetAt(i int32) *budget {
+	if i < 0 {
+		return nil
+	}
+	return e.budgets.at(i)
 }
 
 // Undo takes a charge back.
@@ -560,7 +670,11 @@ func (e *Engine) Undo(c Charge) { e.ledger.undo(c.ticket) }
 // Observe counts a stored ad event into the ad's observed rates.
 func (e *Engine) Observe(adID string, t model.EventType) {
 	e.mu.RLock()
-	r := e.rates[adID]
+	i, ok := e.rateIdx[key(adID)]
+	var r *rates
+	if ok {
+		r = e.rates.at(i)
+	}
 	e.mu.RUnlock()
 	if r == nil {
 		return
@@ -582,7 +696,7 @@ func (e *Engine) Observe(adID string, t model.EventType) {
 // campaign's budget lacks room for one more billing event at the bid.
 func (e *Engine) Exhausted(g model.AdGroup, c model.Campaign) bool {
 	e.mu.RLock()
-	gb, cb := e.budgets[g.ID], e.budgets[c.ID]
+	gb, cb := e.budget(g.ID), e.budget(c.ID)
 	e.mu.RUnlock()
 	maxPrice := maxUnitPrice(g.BillingEvent, g.Bid)
 	now := e.clock.Now()

@@ -10,52 +10,121 @@ import (
 )
 
 // entry is one ad as the decision path sees it: everything needed to match,
-// rank, price and render it, compiled once when the ad (or anything it
-// depends on) changes. Entries are immutable; a change builds a new entry
-// and marks the old one dead, so a decision that still holds the old
-// snapshot skips it. What changes often without the ad changing — the
+// rank, price and render it, compiled when the ad (or anything it depends
+// on) changes. An entry never changes after it is published; a change adds
+// a new entry and marks the old one dead, so that a decision still reading
+// an older snapshot skips it. What changes without the ad changing — the
 // authorization, the post's eligibility, budgets, observed rates — lives in
-// shared state objects that the entry points to.
+// shared state that the entry refers to by index.
+//
+// entry holds no pointers (see arena.go): its strings are one packed string
+// in the texts slab, its lists spans of the lists slab.
 type entry struct {
-	adID, postID, advertiserID, adGroupID, campaignID string
+	adKey, advertiserKey, adGroupKey, campaignKey, postKey, creatorKey uint64
 
-	creatorID, creatorHandle, creatorName string
-	caption, videoURL                     string
-	ctaLabel                              string
-	ctaURL, ctaSep, ctaFragment           string // landing URL split where flint_clid goes
+	text  int32              // index of the packed strings in the texts slab
+	ends  [textFields]uint16 // end offset of each field in the packed string
+	dead  atomic.Bool
+	start int64 // schedule, Unix micros
+	end   int64 // 0: open
 
-	billing  model.BillingEvent
+	billing  billing
 	bid      money.Micros // per mille for CPM, per event otherwise
 	maxPrice money.Micros // the most one billing event can cost
 
-	countries []string // empty: any country
-	ageMin    int
-	ageMax    int
+	countries span // interned country terms; empty: any country
+	langs     span // interned; empty: any
+	interests span
+	ageMin    uint8
+	ageMax    uint8
 	genders   uint8 // bit set; 0: any
 	oses      uint8
-	langs     []uint32 // interned; empty: any
-	interests []uint32
 
-	start, end int64 // schedule, Unix micros; end 0: open
-	freq       model.FrequencyCap
-	paced      bool
+	freqImps int32 // frequency cap; 0: none
+	freqDays int32
+	paced    bool
 	// enabled: the ad, its ad group and its campaign are all switched on.
 	enabled bool
 
-	group, camp *budget // nil where that level has no budget
-	auth        *authState
-	post        *postState
-	rates       *rates
+	group, camp int32 // budgets; -1 where that level has none
+	auth        int32
+	post        int32
+	rates       int32
+}
 
-	rank float64 // expected value per mille when the snapshot was sorted
-	dead atomic.Bool
+// The strings of an entry, in the order they are packed.
+const (
+	tAdID = iota
+	tPostID
+	tAdvertiserID
+	tAdGroupID
+	tCampaignID
+	tCreatorID
+	tHandle
+	tName
+	tCaption
+	tVideoURL
+	tCTALabel
+	tCTAURL      // the landing URL up to any fragment
+	tCTASep      // "?", "&" or "" before flint_clid
+	tCTAFragment // "#…" or ""
+	textFields
+)
+
+// billing is a billing event as a small number.
+type billing uint8
+
+const (
+	billCPM billing = iota + 1
+	billCPC
+	billCPV
+)
+
+func billingOf(b model.BillingEvent) billing {
+	switch b {
+	case model.BillCPC:
+		return billCPC
+	case model.BillCPV:
+		return billCPV
+	}
+	return billCPM
+}
+
+func (b billing) event() model.BillingEvent {
+	switch b {
+	case billCPC:
+		return model.BillCPC
+	case billCPV:
+		return model.BillCPV
+	}
+	return model.BillCPM
+}
+
+// packText joins an entry's strings and records where each ends.
+func packText(fields [textFields]string) (string, [textFields]uint16) {
+	var b strings.Builder
+	var ends [textFields]uint16
+	for i, f := range fields {
+		b.WriteString(f)
+		ends[i] = uint16(b.Len())
+	}
+	return b.String(), ends
+}
+
+// field returns string f of an entry whose packed text is s.
+func (en *entry) field(s string, f int) string {
+	start := uint16(0)
+	if f > 0 {
+		start = en.ends[f-1]
+	}
+	return s[start:en.ends[f]]
 }
 
 // authState is the validity of one authorization episode: until when its
 // codes work, in Unix micros; 0 when it is revoked or has no code yet.
 type authState struct {
-	postID string
-	until  atomic.Int64
+	postKey uint64
+	until   atomic.Int64
 }
 
 func (a *authState) set(au model.Authorization) {
@@ -70,8 +139,8 @@ func (a *authState) valid(nowUS int64) bool { return nowUS < a.until.Load() }
 
 // postState is whether a post may run as a Spark ad now.
 type postState struct {
-	eligible  atomic.Bool
-	creatorID string
+	creatorKey uint64
+	eligible   atomic.Bool
 }
 
 // rates counts what an ad's deliveries led to, for estimating click and
@@ -96,61 +165,39 @@ func (r *rates) vtr() float64 {
 	return (float64(r.views6s.Load()) + priorVTR*priorWeight) / (float64(r.impressions.Load()) + priorWeight)
 }
 
-// ecpm is the ad's expected value per thousand impressions, in micros: the
+// ecpm is an ad's expected value per thousand impressions, in micros: the
 // CPM bid itself, or a CPC or CPV bid times the estimated rate of its event.
-func (e *entry) ecpm() float64 {
-	switch e.billing {
-	case model.BillCPC:
-		return float64(e.bid) * e.rates.ctr() * 1000
-	case model.BillCPV:
-		return float64(e.bid) * e.rates.vtr() * 1000
+func ecpm(en *entry, r *rates) float64 {
+	switch en.billing {
+	case billCPC:
+		return float64(en.bid) * r.ctr() * 1000
+	case billCPV:
+		return float64(en.bid) * r.vtr() * 1000
 	}
-	return float64(e.bid)
+	return float64(en.bid)
 }
 
 // unitPrice converts a clearing value per mille into the price of one
 // billing event, never above the bid and at least one micro.
-func (e *entry) unitPrice(ecpm float64) money.Micros {
+func unitPrice(en *entry, r *rates, value float64) money.Micros {
 	var p float64
-	switch e.billing {
-	case model.BillCPC:
-		p = ecpm / (1000 * e.rates.ctr())
-	case model.BillCPV:
-		p = ecpm / (1000 * e.rates.vtr())
+	switch en.billing {
+	case billCPC:
+		p = value / (1000 * r.ctr())
+	case billCPV:
+		p = value / (1000 * r.vtr())
 	default:
-		p = ecpm / 1000
+		p = value / 1000
 	}
-	price := money.Micros(p)
-	return min(max(price, 1), e.maxPrice)
+	return min(max(money.Micros(p), 1), en.maxPrice)
 }
 
 // maxUnitPrice is the most one billing event can cost at bid.
-func maxUnitPrice(billing model.BillingEvent, bid money.Micros) money.Micros {
-	if billing == model.BillCPM {
+func maxUnitPrice(b model.BillingEvent, bid money.Micros) money.Micros {
+	if b == model.BillCPM {
 		return max(bid/1000, 1)
 	}
 	return bid
-}
-
-// pack copies strings into one allocation and returns them as substrings of
-// it: an entry's dozen strings then cost the garbage collector one object.
-func pack(fields ...*string) {
-	n := 0
-	for _, f := range fields {
-		n += len(*f)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, f := range fields {
-		b.WriteString(*f)
-	}
-	all := b.String()
-	off := 0
-	for _, f := range fields {
-		l := len(*f)
-		*f = all[off : off+l]
-		off += l
-	}
 }
 
 // splitURL prepares a landing URL for a click id: the part before any
@@ -168,11 +215,6 @@ func splitURL(raw string) (base, sep, fragment string) {
 		}
 	}
 	return base, sep, fragment
-}
-
-// landingURL is the CTA URL with the click id added.
-func (e *entry) landingURL(clickID string) string {
-	return e.ctaURL + e.ctaSep + "flint_clid=" + clickID + e.ctaFragment
 }
 
 // Bits for genders and operating systems.

@@ -27,8 +27,8 @@ type viewerFreq struct {
 }
 
 type groupFreq struct {
-	adGroupID string
-	times     []int64 // newest last, at most the cap
+	adGroup uint64  // the ad group's key
+	times   []int64 // newest last, at most the cap
 }
 
 func newFrequency() *frequency {
@@ -58,18 +58,18 @@ func (f *frequency) viewer(id string, create bool) *viewerFreq {
 }
 
 // count returns how many serves of the ad group happened at or after since.
-func (v *viewerFreq) count(adGroupID string, since int64) int {
+func (v *viewerFreq) count(adGroup uint64, since int64) int {
 	if v == nil {
 		return 0
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.countLocked(adGroupID, since)
+	return v.countLocked(adGroup, since)
 }
 
-func (v *viewerFreq) countLocked(adGroupID string, since int64) int {
+func (v *viewerFreq) countLocked(adGroup uint64, since int64) int {
 	for i := range v.groups {
-		if v.groups[i].adGroupID == adGroupID {
+		if v.groups[i].adGroup == adGroup {
 			n := 0
 			for _, t := range v.groups[i].times {
 				if t >= since {
@@ -84,16 +84,16 @@ func (v *viewerFreq) countLocked(adGroupID string, since int64) int {
 
 // take records a serve at now if fewer than limit serves happened at or
 // after since, and reports whether it did.
-func (v *viewerFreq) take(adGroupID string, limit int, since, now int64) bool {
+func (v *viewerFreq) take(adGroup uint64, limit int, since, now int64) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.countLocked(adGroupID, since) >= limit {
+	if v.countLocked(adGroup, since) >= limit {
 		return false
 	}
 	v.last = max(v.last, now)
 	for i := range v.groups {
 		g := &v.groups[i]
-		if g.adGroupID == adGroupID {
+		if g.adGroup == adGroup {
 			g.times = append(g.times, now)
 			if len(g.times) > limit {
 				g.times = append(g.times[:0], g.times[len(g.times)-limit:]...)
@@ -101,7 +101,7 @@ func (v *viewerFreq) take(adGroupID string, limit int, since, now int64) bool {
 			return true
 		}
 	}
-	v.groups = append(v.groups, groupFreq{adGroupID: adGroupID, times: []int64{now}})
+	v.groups = append(v.groups, groupFreq{adGroup: adGroup, times: []int64{now}})
 	return true
 }
 
@@ -124,12 +124,12 @@ func (f *frequency) sweep(before int64) {
 
 // untake removes a serve recorded at now by take, when the ad could not be
 // served after all.
-func (v *viewerFreq) untake(adGroupID string, now int64) {
+func (v *viewerFreq) untake(adGroup uint64, now int64) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	for i := range v.groups {
 		g := &v.groups[i]
-		if g.adGroupID != adGroupID {
+		if g.adGroup != adGroup {
 			continue
 		}
 		for k := len(g.times) - 1; k >= 0; k-- {

@@ -22,11 +22,12 @@ import (
 // Reservations are kept per time slot rather than per decision, so memory is
 // constant per budget however many decisions are outstanding.
 type budget struct {
-	mu       sync.Mutex
-	mode     model.BudgetMode
-	limit    money.Micros
-	loc      *time.Location
-	schedule [2]int64 // start and end (Unix micros, 0 = none) for lifetime pacing; ad groups only
+	mu            sync.Mutex
+	advertiserKey uint64
+	mode          model.BudgetMode
+	limit         money.Micros
+	loc           *time.Location
+	schedule      [2]int64 // start and end (Unix micros, 0 = none) for lifetime pacing; ad groups only
 
 	day      int64 // for daily budgets: the local day (days since epoch) spent belongs to
 	dayEnd   atomic.Int64
@@ -66,9 +67,15 @@ func (l ledger) epochOf(us int64) int64 { return us / l.slotWidth }
 // live reports whether slot epoch ep still holds reservations at nowEpoch.
 func live(ep, nowEpoch int64) bool { return ep > nowEpoch-(slotCount-1) && ep <= nowEpoch }
 
-func newBudget(mode model.BudgetMode, limit money.Micros, loc *time.Location) *budget {
-	b := &budget{mode: mode, limit: limit, loc: loc}
+// init sets up a zero budget.
+func (b *budget) init(mode model.BudgetMode, limit money.Micros, loc *time.Location) {
+	b.mode, b.limit, b.loc = mode, limit, loc
 	b.publish()
+}
+
+func newBudget(mode model.BudgetMode, limit money.Micros, loc *time.Location) *budget {
+	b := &budget{}
+	b.init(mode, limit, loc)
 	return b
 }
 

@@ -78,11 +78,11 @@ func (s *source) preload() error {
 
 // get returns the object with the given ID from m, reading and remembering
 // it on a miss.
-func get[T any](s *source, m map[string]T, id string, read func(context.Context, string) (T, error)) (T, error) {
+func get[T any](s *source, m map[string]T, id string, read func(store.Store, context.Context, string) (T, error)) (T, error) {
 	if v, ok := m[id]; ok {
 		return v, nil
 	}
-	v, err := read(s.ctx, id)
+	v, err := read(s.st, s.ctx, id)
 	if err != nil {
 		return v, err
 	}
@@ -91,25 +91,27 @@ func get[T any](s *source, m map[string]T, id string, read func(context.Context,
 }
 
 func (s *source) group(id string) (model.AdGroup, error) {
-	return get(s, s.groups, id, s.st.GetAdGroup)
+	return get(s, s.groups, id, store.Store.GetAdGroup)
 }
 
 func (s *source) campaign(id string) (model.Campaign, error) {
-	return get(s, s.campaigns, id, s.st.GetCampaign)
+	return get(s, s.campaigns, id, store.Store.GetCampaign)
 }
 
 func (s *source) sparkPost(id string) (model.SparkPost, error) {
-	return get(s, s.sparkPosts, id, s.st.GetSparkPost)
+	return get(s, s.sparkPosts, id, store.Store.GetSparkPost)
 }
 
-func (s *source) post(id string) (model.Post, error) { return get(s, s.posts, id, s.st.GetPost) }
+func (s *source) post(id string) (model.Post, error) {
+	return get(s, s.posts, id, store.Store.GetPost)
+}
 
 func (s *source) account(id string) (model.Account, error) {
-	return get(s, s.accounts, id, s.st.GetAccount)
+	return get(s, s.accounts, id, store.Store.GetAccount)
 }
 
 func (s *source) authorization(id string) (model.Authorization, error) {
-	return get(s, s.auths, id, s.st.GetAuthorization)
+	return get(s, s.auths, id, store.Store.GetAuthorization)
 }
 
 // fetch reads everything the entries of ads depend on.

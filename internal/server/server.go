@@ -87,13 +87,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	signer := tracking.NewSigner([]byte(secret), cfg.TokenTTL)
 	engine := delivery.New(app.store, clk, log, signer, delivery.Config{ReservationTTL: cfg.ReservationTTL})
-	if err := engine.Load(ctx); err != nil {
+	// Loading reads every ad, post and account once. Collect more eagerly
+	// while it does, so the peak stays near what the index keeps, and give
+	// the rest back to the system at the end.
+	gcPercent := debug.SetGCPercent(10)
+	err = engine.Load(ctx)
+	debug.SetGCPercent(gcPercent)
+	debug.FreeOSMemory()
+	if err != nil {
 		app.store.Close()
 		return nil, fmt.Errorf("load the delivery index: %w", err)
 	}
-	// Loading reads every ad, post and account once; give that memory back
-	// now rather than letting it count against the process for minutes.
-	debug.FreeOSMemory()
 	var runCtx context.Context
 	runCtx, app.stop = context.WithCancel(context.Background())
 	go engine.Run(runCtx)
