@@ -163,7 +163,9 @@ func (f *fakeFlint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if !slices.Contains(eventTypeNames[:], e.Type) || (e.Type == "complete") != (e.WatchMS != nil) {
 				f.problem("event %+v", e)
 			}
-			if key := e.Token + " " + e.Type; f.seen[key] {
+			// Like Flint: comments and shares may repeat per delivery, the
+			// other types may not.
+			if key := e.Token + " " + e.Type; f.seen[key] && e.Type != "comment" && e.Type != "share" {
 				r := rejection{Index: i}
 				r.Error.Code = "TOKEN_REPLAYED"
 				ans.Rejected = append(ans.Rejected, r)
@@ -292,11 +294,13 @@ func TestEventsRunAgainstAFakeServer(t *testing.T) {
 		t.Errorf("events %+v; the server took %d batches, %d events, accepted %d, rejected %d",
 			e, f.batches, f.events, f.accepted, f.rejected)
 	}
-	if e.Rejected == 0 {
-		t.Error("30 tokens and thousands of events, yet no replay was rejected")
+	// 30 tokens and thousands of events: each once-per-delivery type is sent
+	// once per token, the rest are comments, and nothing is a replay.
+	if e.Rejected != 0 || e.Accepted != e.Events {
+		t.Errorf("events mode sent replays: %d rejected of %d", e.Rejected, e.Events)
 	}
-	if views := f.byType["impression"] + f.byType["view_2s"] + f.byType["view_6s"]; views < f.events*3/4 {
-		t.Errorf("only %d of %d events are impressions and views", views, f.events)
+	if f.byType["impression"] == 0 || int64(f.byType["impression"]) > d.Ads || f.byType["comment"] < f.events/2 {
+		t.Errorf("events by type %v", f.byType)
 	}
 }
 

@@ -76,14 +76,25 @@ var batchWeights = [numEventTypes]int{
 	impression: 40, view2s: 25, view6s: 15, complete: 8, click: 3, like: 5, comment: 1, share: 2, follow: 1,
 }
 
-// randomEvent returns an event of events mode for one of tokens.
-func randomEvent(tokens []string, r *rand.Rand) event {
-	e := event{token: tokens[r.IntN(len(tokens))]}
+// randomEvent returns an event of events mode for one of tokens. used
+// records, per token, the types that may happen once per delivery and were
+// sent already: a second one would be a replay the server rejects, so a
+// comment (which may repeat) is sent instead, and every event counts.
+func randomEvent(tokens []string, used []uint16, r *rand.Rand) event {
+	k := r.IntN(len(tokens))
+	e := event{token: tokens[k]}
 	u := r.IntN(100)
 	for t, w := range batchWeights {
 		if u -= w; u < 0 {
 			e.typ = eventType(t)
 			break
+		}
+	}
+	if e.typ != comment && e.typ != share {
+		if used[k]&(1<<e.typ) != 0 {
+			e.typ = comment
+		} else {
+			used[k] |= 1 << e.typ
 		}
 	}
 	if e.typ == complete {

@@ -338,10 +338,20 @@ func (lg *loadgen) runEvents(ctx context.Context) error {
 	deadline = lg.ev.start.Add(lg.o.duration)
 	parallel(lg.o.concurrency, func(i int) {
 		w := workers[i]
+		// Each worker sends its own share of the tokens, so that no two send
+		// the same once-per-delivery event.
+		var mine []string
+		for k := i; k < len(tokens); k += lg.o.concurrency {
+			mine = append(mine, tokens[k])
+		}
+		if len(mine) == 0 {
+			mine = tokens[:1]
+		}
+		used := make([]uint16, len(mine))
 		for ctx.Err() == nil && time.Now().Before(deadline) {
 			w.evs = w.evs[:0]
 			for range lg.o.batch {
-				w.evs = append(w.evs, randomEvent(tokens, w.r))
+				w.evs = append(w.evs, randomEvent(mine, used, w.r))
 			}
 			lg.sendEvents(ctx, w, w.evs)
 		}
