@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"database/sql"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -392,4 +394,26 @@ func TestBudgetNeverOverspent(t *testing.T) {
 			t.Fatalf("after the budget: %s", ad.raw)
 		}
 	})
+}
+
+func TestClickIDIsRecorded(t *testing.T) {
+	e := startEnv(t, "sqlite")
+	w := e.world()
+	e.sparkAd(w.creator, w.advertiser, w.post, nil)
+	d := e.decide(viewer("clicker", nil))
+	clickID := d.str("ads.0.click_id")
+	if clickID == "" || !strings.HasSuffix(d.str("ads.0.cta.url"), "flint_clid="+clickID) {
+		t.Fatalf("decision: %s", d.raw)
+	}
+	e.must(200, operatorToken, "POST", "/api/v1/events", map[string]any{"events": []any{
+		map[string]any{"event_id": "click-1", "type": "click", "token": d.str("ads.0.token")}}})
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.dir, "flint.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got string
+	if err := db.QueryRow(`SELECT click_id FROM events WHERE event_id = 'click-1'`).Scan(&got); err != nil || got != clickID {
+		t.Fatalf("stored click id %q (%v), want %q", got, err, clickID)
+	}
 }

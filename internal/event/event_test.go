@@ -1,0 +1,192 @@
+package event
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flintads/flint/internal/clock"
+	"github.com/flintads/flint/internal/delivery"
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/tracking"
+)
+
+// fakeStore stores events in memory, or fails.
+type fakeStore struct {
+	mu      sync.Mutex
+	fail    bool
+	calls   int
+	ids     map[string]bool
+	once    map[string]bool
+	release chan struct{} // when set, InsertEvents waits for it
+}
+
+func (s *fakeStore) InsertEvents(ctx context.Context, events []model.Event) ([]model.EventOutcome, error) {
+	if s.release != nil {
+		<-s.release
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if s.fail {
+		return nil, errors.New("disk on fire")
+	}
+	out := make([]model.EventOutcome, len(events))
+	for i, e := range events {
+		switch {
+		case s.ids[e.ID]:
+			out[i] = model.EventDuplicate
+		case e.OnceKey != nil && s.once[string(e.OnceKey)]:
+			out[i] = model.EventReplayed
+		default:
+			s.ids[e.ID] = true
+			if e.OnceKey != nil {
+				s.once[string(e.OnceKey)] = true
+			}
+			out[i] = model.EventStored
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) ExistingPosts(ctx context.Context, ids []string) (map[string]bool, error) {
+	return map[string]bool{"post_1": true}, nil
+}
+
+// fakeDelivery knows one CPM ad and keeps a running total of charges.
+type fakeDelivery struct {
+	mu      sync.Mutex
+	charged money.Micros
+}
+
+func (d *fakeDelivery) Ad(id string) (delivery.AdInfo, bool) {
+	return delivery.AdInfo{AdID: id, PostID: "post_1", Billing: model.BillCPM}, id == "ad_1"
+}
+
+func (d *fakeDelivery) ChargeBilling(adID string, issued time.Time, price money.Micros) delivery.Charge {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.charged += price
+	return delivery.Charge{Amount: price}
+}
+
+func (d *fakeDelivery) Undo(c delivery.Charge) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.charged -= c.Amount
+}
+
+func (d *fakeDelivery) Observe(string, model.EventType) {}
+
+func setup(t *testing.T) (*Ingestor, *fakeStore, *fakeDelivery, *tracking.Signer) {
+	t.Helper()
+	st := &fakeStore{ids: map[string]bool{}, once: map[string]bool{}}
+	d := &fakeDelivery{}
+	signer := tracking.NewSigner([]byte("0123456789abcdef0123456789abcdef"), time.Hour)
+	in := New(st, clock.Real{}, slog.New(slog.NewTextHandler(io.Discard, nil)), signer, d)
+	t.Cleanup(in.Close)
+	return in, st, d, signer
+}
+
+func token(s *tracking.Signer, decision string) string {
+	c := tracking.Claims{DecisionID: decision, AdID: "ad_1", PostID: "post_1", ViewerID: "v", Billing: model.BillCPM,
+		Price: 4_000, IssuedAt: time.Now()}
+	return s.Sign(&c)
+}
+
+func TestChargesOnlyStoredBillingEvents(t *testing.T) {
+	in, _, d, s := setup(t)
+	tok := token(s, "dec_1")
+	res, err := in.Ingest(context.Background(), []Input{
+		{EventID: "a", Type: "impression", Token: tok}, // billing event: charged
+		{EventID: "b", Type: "like", Token: tok},       // not billing
+		{EventID: "c", Type: "impression", Token: tok}, // replay: not charged
+		{EventID: "a", Type: "impression", Token: tok}, // duplicate: not charged
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Accepted != 2 || res.Duplicates != 1 || len(res.Rejected) != 1 || res.Rejected[0].Err.Code != CodeTokenReplayed {
+		t.Fatalf("result %+v", res)
+	}
+	if d.charged != 4_000 {
+		t.Fatalf("charged %d, want one impression at 4000", d.charged)
+	}
+}
+
+func TestStoreFailureUndoesChargesAndReportsIt(t *testing.T) {
+	in, st, d, s := setup(t)
+	st.fail = true
+	_, err := in.Ingest(context.Background(), []Input{{EventID: "a", Type: "impression", Token: token(s, "dec_1")}})
+	if err == nil {
+		t.Fatal("a failed store must not be acknowledged")
+	}
+	if d.charged != 0 {
+		t.Fatalf("charged %d for events that were not stored", d.charged)
+	}
+}
+
+func TestConcurrentBatchesShareTransactions(t *testing.T) {
+	in, st, _, s := setup(t)
+	st.release = make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok := token(s, "dec_"+string(rune('a'+i)))
+			res, err := in.Ingest(context.Background(), []Input{{EventID: "e" + string(rune('a'+i)), Type: "comment", Token: tok}})
+			if err != nil || res.Accepted != 1 {
+				t.Errorf("batch %d: %+v %v", i, res, err)
+			}
+		}()
+	}
+	// Let the batches pile up behind the first transaction, then release.
+	time.Sleep(100 * time.Millisecond)
+	close(st.release)
+	wg.Wait()
+	if st.calls >= 10 || st.calls < 1 {
+		t.Fatalf("%d transactions for 10 concurrent batches; group commit should merge them", st.calls)
+	}
+}
+
+func TestRejectsBadEvents(t *testing.T) {
+	in, _, _, s := setup(t)
+	other := tracking.NewSigner([]byte("another secret, another secret!!"), time.Hour)
+	expired := tracking.Claims{DecisionID: "d", AdID: "ad_1", PostID: "post_1", Billing: model.BillCPM,
+		IssuedAt: time.Now().Add(-2 * time.Hour)}
+	unknownAd := tracking.Claims{DecisionID: "d", AdID: "ad_2", PostID: "post_1", Billing: model.BillCPM, IssuedAt: time.Now()}
+	neg := int64(-1)
+	cases := map[string]struct {
+		in   Input
+		code string
+	}{
+		"no id":          {Input{Type: "like", PostID: "post_1"}, "MISSING_FIELD"},
+		"control char":   {Input{EventID: "a\nb", Type: "like", PostID: "post_1"}, "INVALID_VALUE"},
+		"no type":        {Input{EventID: "x1", PostID: "post_1"}, "MISSING_FIELD"},
+		"bad type":       {Input{EventID: "x2", Type: "wave", PostID: "post_1"}, "INVALID_VALUE"},
+		"both":           {Input{EventID: "x3", Type: "like", PostID: "post_1", Token: token(s, "d")}, "INVALID_VALUE"},
+		"neither":        {Input{EventID: "x4", Type: "like"}, "MISSING_FIELD"},
+		"forged":         {Input{EventID: "x5", Type: "like", Token: token(other, "d")}, CodeTokenInvalid},
+		"expired":        {Input{EventID: "x6", Type: "like", Token: s.Sign(&expired)}, CodeTokenExpired},
+		"unknown ad":     {Input{EventID: "x7", Type: "like", Token: s.Sign(&unknownAd)}, CodeAdNotFound},
+		"unknown post":   {Input{EventID: "x8", Type: "like", PostID: "post_2"}, CodePostNotFound},
+		"negative watch": {Input{EventID: "x9", Type: "complete", PostID: "post_1", WatchMS: &neg}, "INVALID_VALUE"},
+		"old":            {Input{EventID: "xa", Type: "like", PostID: "post_1", At: "2020-01-01T00:00:00Z"}, "INVALID_VALUE"},
+		"bad time":       {Input{EventID: "xb", Type: "like", PostID: "post_1", At: "yesterday"}, "INVALID_VALUE"},
+	}
+	for name, c := range cases {
+		res, err := in.Ingest(context.Background(), []Input{c.in})
+		if err != nil || len(res.Rejected) != 1 || res.Rejected[0].Err.Code != c.code || res.Accepted != 0 {
+			t.Errorf("%s: %+v %v, want rejected with %s", name, res, err, c.code)
+		}
+	}
+	if _, err := in.Ingest(context.Background(), make([]Input, MaxBatch+1)); err == nil {
+		t.Error("an oversized batch must be refused")
+	}
+}
