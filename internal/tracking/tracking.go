@@ -16,6 +16,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,6 +61,8 @@ const (
 	// skew tolerates clocks of several nodes that disagree a little.
 	skew = 5 * time.Minute
 )
+
+var strictBase64 = base64.RawURLEncoding.Strict()
 
 var billingCodes = map[model.BillingEvent]byte{model.BillCPM: 1, model.BillCPC: 2, model.BillCPV: 3}
 var billingByCode = [...]model.BillingEvent{1: model.BillCPM, 2: model.BillCPC, 3: model.BillCPV}
@@ -111,11 +114,13 @@ func (s *Signer) Sign(c *Claims) string {
 // claims.
 func (s *Signer) Verify(token string, now time.Time) (Claims, error) {
 	var c Claims
-	if len(token) == 0 || len(token) > maxToken {
+	// Only the canonical text of a token is accepted: the decoder would
+	// otherwise skip line breaks and ignore stray trailing bits.
+	if len(token) == 0 || len(token) > maxToken || strings.ContainsAny(token, "\r\n") {
 		return c, ErrInvalid
 	}
 	var buf [maxToken]byte
-	n, err := base64.RawURLEncoding.Decode(buf[:], []byte(token))
+	n, err := strictBase64.Decode(buf[:], []byte(token))
 	if err != nil || n < 1+8+8+2+4+macLen {
 		return c, ErrInvalid
 	}
