@@ -183,7 +183,10 @@ func redactURL(s string) string {
 	if !ok {
 		return s
 	}
-	user, _, _ := strings.Cut(userinfo, ":")
+	user, _, hasPassword := strings.Cut(userinfo, ":")
+	if !hasPassword {
+		return s
+	}
 	return scheme + "://" + user + ":***@" + host
 }
 

@@ -36,8 +36,12 @@ func TestPostgresURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DB != "postgres://u:secret@h/db" || strings.Contains(c.Redacted(), "secret") {
+	if c.DB != "postgres://u:secret@h/db" || c.Redacted() != "postgres://u:***@h/db" {
 		t.Fatalf("got %q, redacted %q", c.DB, c.Redacted())
+	}
+	c.DB = "postgres://postgres@127.0.0.1:5432/flint"
+	if c.Redacted() != c.DB {
+		t.Fatalf("a URL without a password is shown as %q", c.Redacted())
 	}
 }
 
