@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bufio"
 	"net/http"
 	"time"
 
@@ -139,29 +138,6 @@ func (a *API) generateCode(w http.ResponseWriter, r *http.Request, p principal) 
 	return nil
 }
 
-// decodeOptional is decode for calls whose body may be left out.
-func decodeOptional(r *http.Request, v any) error {
-	br := bufio.NewReader(r.Body)
-	for {
-		c, err := br.Peek(1)
-		if err != nil {
-			return nil // empty (or only white space): nothing to decode
-		}
-		if c[0] != ' ' && c[0] != '\n' && c[0] != '\r' && c[0] != '\t' {
-			break
-		}
-		_, _ = br.ReadByte()
-	}
-	r.Body = readCloser{br, r.Body}
-	return decode(r, v)
-}
-
-type readCloser struct {
-	*bufio.Reader
-	closer interface{ Close() error }
-}
-
-func (rc readCloser) Close() error { return rc.closer.Close() }
 
 // sparkPostView is a library entry as the advertiser sees it.
 type sparkPostView struct {

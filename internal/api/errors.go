@@ -111,7 +111,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // decode reads the request body, which must be one JSON object, into v.
 // Unknown fields are ignored; syntax errors, wrong types, trailing data and
 // oversized bodies become clear 400/413 errors naming the field.
-func decode(r *http.Request, v any) error {
+func decode(r *http.Request, v any) error { return decodeBody(r, v, false) }
+
+// decodeOptional is decode for calls whose body may be left out.
+func decodeOptional(r *http.Request, v any) error { return decodeBody(r, v, true) }
+
+func decodeBody(r *http.Request, v any, optional bool) error {
 	buf := buffers.Get().(*bytes.Buffer)
 	defer putBuffer(buf)
 	if _, err := buf.ReadFrom(r.Body); err != nil {
@@ -119,6 +124,9 @@ func decode(r *http.Request, v any) error {
 	}
 	body := bytes.TrimSpace(buf.Bytes())
 	if len(body) == 0 {
+		if optional {
+			return nil
+		}
 		return decodeError(io.EOF)
 	}
 	if err := json.Unmarshal(body, v); err != nil {

@@ -1,12 +1,10 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"time"
 
-	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/post"
 )
@@ -91,31 +89,23 @@ func (a *API) patchPost(w http.ResponseWriter, r *http.Request, _ principal) err
 	}
 	in := post.PatchInput{Caption: req.Caption, VideoURL: req.VideoURL, DurationMS: req.DurationMS,
 		Visibility: req.Visibility, Original: req.Original, Deleted: req.Deleted}
-	if req.Music != nil {
-		var m *model.Music
-		if !bytes.Equal(bytes.TrimSpace(req.Music), []byte("null")) {
-			m = new(model.Music)
-			if err := json.Unmarshal(req.Music, m); err != nil {
-				if e, ok := decodeError(err).(*apperr.Error); ok && e.Field != "" {
-					e.Field = "music." + e.Field
-					return e
-				}
-				return apperr.Field("music", apperr.CodeWrongType, "music must be an object or null")
-			}
-		}
+	var music model.Music
+	removeMusic, err := nullable(req.Music, "music", &music)
+	if err != nil {
+		return err
+	}
+	if removeMusic {
+		var none *model.Music
+		in.Music = &none
+	} else if req.Music != nil {
+		m := &music
 		in.Music = &m
 	}
 	p, err := a.Posts.Patch(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	stats, err := a.Posts.Stats(r.Context(), []string{p.ID})
-	if err != nil {
-		return err
-	}
-	s := stats[p.ID]
-	writeJSON(w, http.StatusOK, viewPost(p, &s))
-	return nil
+	return a.writePost(w, r, p)
 }
 
 func (a *API) getPost(w http.ResponseWriter, r *http.Request, pr principal) error {
@@ -123,6 +113,11 @@ func (a *API) getPost(w http.ResponseWriter, r *http.Request, pr principal) erro
 	if err != nil {
 		return err
 	}
+	return a.writePost(w, r, p)
+}
+
+// writePost answers with one post and its engagement.
+func (a *API) writePost(w http.ResponseWriter, r *http.Request, p model.Post) error {
 	stats, err := a.Posts.Stats(r.Context(), []string{p.ID})
 	if err != nil {
 		return err

@@ -146,11 +146,8 @@ func (s *Service) Set(ctx context.Context, creatorID, postID string, in SetInput
 	if !*in.Enabled {
 		return s.Revoke(ctx, creatorID, postID)
 	}
-	if in.Days == nil {
-		return View{}, apperr.Missing("days")
-	}
-	if !ValidPeriod(*in.Days) {
-		return View{}, apperr.Invalidf("days", "days must be 7, 30, 60 or 365")
+	if err := checkDays(in.Days); err != nil {
+		return View{}, err
 	}
 	defer s.lock(postID)()
 	p, creator, err := s.ownPost(ctx, creatorID, postID)
@@ -189,6 +186,17 @@ func (s *Service) Set(ctx context.Context, creatorID, postID string, in SetInput
 	}
 	s.notify.Changed(ctx, change.Event{Kind: change.Authorization, ID: postID})
 	return s.view(ctx, p, creator, &a)
+}
+
+// checkDays validates a requested period.
+func checkDays(days *int) error {
+	if days == nil {
+		return apperr.Missing("days")
+	}
+	if !ValidPeriod(*days) {
+		return apperr.Invalidf("days", "days must be 7, 30, 60 or 365")
+	}
+	return nil
 }
 
 // Get returns the creator's view of a post's authorization.
@@ -322,11 +330,8 @@ type ExtendInput struct {
 // and the old expiry, plus the days given. An expired episode may be
 // extended (its codes and library entries work again); a revoked one not.
 func (s *Service) Extend(ctx context.Context, creatorID, postID string, in ExtendInput) (View, error) {
-	if in.Days == nil {
-		return View{}, apperr.Missing("days")
-	}
-	if !ValidPeriod(*in.Days) {
-		return View{}, apperr.Invalidf("days", "days must be 7, 30, 60 or 365")
+	if err := checkDays(in.Days); err != nil {
+		return View{}, err
 	}
 	defer s.lock(postID)()
 	p, creator, err := s.ownPost(ctx, creatorID, postID)
