@@ -138,7 +138,6 @@ func (a *API) generateCode(w http.ResponseWriter, r *http.Request, p principal) 
 	return nil
 }
 
-
 // sparkPostView is a library entry as the advertiser sees it.
 type sparkPostView struct {
 	ID            string            `json:"id"`
