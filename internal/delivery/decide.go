@@ -60,7 +60,12 @@ const (
 	// A decision collects the candidates it needs (the winners and the
 	// price setter) and collectExtra more, then re-ranks them by their value
 	// now: bucket order is only as fresh as the last re-sort.
-	collectExtra    = 4
+	collectExtra = 4
+	// scanBudget bounds how many entries one decision examines once it has
+	// its candidates but still lacks a competing advertiser to set the
+	// price: past it, the floor sets the price. It keeps a viewer that few
+	// advertisers target from scanning a whole bucket.
+	scanBudget      = 4096
 	codeBadPlacment = "UNKNOWN_PLACEMENT"
 )
 
@@ -225,7 +230,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 	}
 	global := snap.buckets[0]
 	i, j := 0, 0
-	for i < len(local) || j < len(global) {
+	for scanned := 0; i < len(local) || j < len(global); scanned++ {
 		var r *ranked
 		if j >= len(global) || (i < len(local) && local[i].rank >= global[j].rank) {
 			r, i = &local[i], i+1
@@ -249,7 +254,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 			advertisers[distinct] = en.advertiserKey
 			distinct++
 		}
-		if len(cands) >= limit && distinct >= need {
+		if len(cands) >= limit && (distinct >= need || scanned >= scanBudget) {
 			break
 		}
 	}
