@@ -266,8 +266,7 @@ func (e *Engine) postFor(p model.Post, creatorType model.CreatorType) int32 {
 // budgetFor returns the index of the budget with the given ID, created or
 // updated to the given mode and limit; -1 when mode is NONE. A budget whose
 // mode changes starts afresh (its spend must be loaded). e.mu must be held.
-func (e *Engine) budgetFor(id, advertiserID string, mode model.BudgetMode, limit money.Micros, loc *time.Location,
-	schedule [2]int64) int32 {
+func (e *Engine) budgetFor(id, advertiserID string, mode model.BudgetMode, limit money.Micros, loc *time.Location) int32 {
 	k := key(id)
 	if mode == model.BudgetNone {
 		delete(e.budIdx, k)
@@ -277,7 +276,7 @@ func (e *Engine) budgetFor(id, advertiserID string, mode model.BudgetMode, limit
 	if i, ok := e.budIdx[k]; ok && e.budgets.at(i).mode == mode {
 		b := e.budgets.at(i)
 		b.mu.Lock()
-		b.limit, b.loc, b.schedule = limit, loc, schedule
+		b.limit, b.loc = limit, loc
 		b.dayEnd.Store(0) // re-derive the day in case the zone changed
 		b.roll(e.ledger, now)
 		b.mu.Unlock()
@@ -286,7 +285,7 @@ func (e *Engine) budgetFor(id, advertiserID string, mode model.BudgetMode, limit
 	i := e.budgets.add()
 	b := e.budgets.at(i)
 	b.init(mode, limit, loc)
-	b.schedule, b.advertiserKey = schedule, key(advertiserID)
+	b.advertiserKey = key(advertiserID)
 	b.mu.Lock()
 	b.roll(e.ledger, now)
 	b.mu.Unlock()
@@ -389,8 +388,8 @@ func (e *Engine) build(src *source, ad model.Ad) (int32, error) {
 		tCTAFragment: fragment})
 	en.text = e.texts.add()
 	*e.texts.at(en.text) = text
-	en.group = e.budgetFor(g.ID, ad.AdvertiserID, g.BudgetMode, g.Budget, loc, [2]int64{en.start, en.end})
-	en.camp = e.budgetFor(c.ID, ad.AdvertiserID, c.BudgetMode, c.Budget, loc, [2]int64{})
+	en.group = e.budgetFor(g.ID, ad.AdvertiserID, g.BudgetMode, g.Budget, loc)
+	en.camp = e.budgetFor(c.ID, ad.AdvertiserID, c.BudgetMode, c.Budget, loc)
 	return i, nil
 }
 

@@ -27,7 +27,6 @@ type budget struct {
 	mode          model.BudgetMode
 	limit         money.Micros
 	loc           *time.Location
-	schedule      [2]int64 // start and end (Unix micros, 0 = none) for lifetime pacing; ad groups only
 
 	day      int64 // for daily budgets: the local day (days since epoch) spent belongs to
 	dayEnd   atomic.Int64
@@ -125,28 +124,18 @@ func (b *budget) room(price money.Micros, nowUS int64) bool {
 	return money.Micros(b.headroom.Load()) >= price
 }
 
-// paceLimit is what standard pacing allows to be spent and reserved by now:
-// the share of the budget for the part of the period that has passed, plus
-// an hour's share as slack. Lifetime budgets are paced over the ad group's
-// schedule when it has an end, and not paced otherwise.
+// paceLimit is what standard pacing allows to be spent and reserved by now.
+// Standard pacing spreads a daily budget across the advertiser's day: the
+// share of the budget for the part of the day that has passed, plus an
+// hour's share as slack. Lifetime budgets are not paced.
 func (b *budget) paceLimit(now time.Time) money.Micros {
-	var frac float64
-	switch b.mode {
-	case model.BudgetDaily:
-		lt := now.In(b.loc)
-		y, m, d := lt.Date()
-		start := time.Date(y, m, d, 0, 0, 0, 0, b.loc)
-		length := start.AddDate(0, 0, 1).Sub(start)
-		frac = (now.Sub(start) + time.Hour).Seconds() / length.Seconds()
-	case model.BudgetLifetime:
-		start, end := b.schedule[0], b.schedule[1]
-		if end == 0 || end <= start {
-			return b.limit
-		}
-		frac = float64(now.UnixMicro()-start+time.Hour.Microseconds()) / float64(end-start)
-	default:
+	if b.mode != model.BudgetDaily {
 		return b.limit
 	}
+	y, m, d := now.In(b.loc).Date()
+	start := time.Date(y, m, d, 0, 0, 0, 0, b.loc)
+	length := start.AddDate(0, 0, 1).Sub(start) // 23 or 25 hours on DST days
+	frac := (now.Sub(start) + time.Hour).Seconds() / length.Seconds()
 	if frac >= 1 {
 		return b.limit
 	}
