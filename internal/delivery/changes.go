@@ -14,10 +14,13 @@ import (
 // answered. If the store cannot be read, the engine fails closed: the ads
 // the change may concern stop serving until a full reload succeeds.
 func (e *Engine) Changed(ctx context.Context, ev change.Event) {
+	// The change is stored: the index must follow it even if the client that
+	// made it has gone away meanwhile.
+	ctx = context.WithoutCancel(ctx)
 	if err := e.apply(ctx, ev); err != nil {
 		e.log.Error("delivery index update failed; reloading", "kind", ev.Kind, "id", ev.ID, "err", err)
 		e.failClosed(ev)
-		if err := e.Load(context.WithoutCancel(ctx)); err != nil {
+		if err := e.Load(ctx); err != nil {
 			e.log.Error("delivery index reload failed", "err", err)
 		}
 	}

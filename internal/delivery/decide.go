@@ -65,8 +65,8 @@ const (
 	// its candidates but still lacks a competing advertiser to set the
 	// price: past it, the floor sets the price. It keeps a viewer that few
 	// advertisers target from scanning a whole bucket.
-	scanBudget      = 4096
-	codeBadPlacment = "UNKNOWN_PLACEMENT"
+	scanBudget       = 4096
+	codeBadPlacement = "UNKNOWN_PLACEMENT"
 )
 
 // viewer is a request's viewer compiled for matching.
@@ -86,7 +86,7 @@ func (r *Request) validate() error {
 		r.Placement = placementFeed
 	}
 	if r.Placement != placementFeed {
-		return apperr.Field("placement", codeBadPlacment, "placement must be feed")
+		return apperr.Field("placement", codeBadPlacement, "placement must be feed")
 	}
 	if r.Count == 0 {
 		r.Count = 1
