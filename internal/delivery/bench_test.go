@@ -26,6 +26,13 @@ var (
 // syntheticEngine builds an engine over n in-memory ads with varied
 // targeting, bids and lasting budgets, without a store: the index alone.
 func syntheticEngine(tb testing.TB, n int) *Engine {
+	e, _, _ := syntheticWorld(tb, n)
+	return e
+}
+
+// syntheticWorld is syntheticEngine that also returns the source the
+// entries were built from and the ads.
+func syntheticWorld(tb testing.TB, n int) (*Engine, *source, []model.Ad) {
 	tb.Helper()
 	clk := clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	e := New(nil, clk, slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -37,6 +44,7 @@ func syntheticEngine(tb testing.TB, n int) *Engine {
 		CreatorType: model.CreatorCreator}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	ads := make([]model.Ad, 0, n)
 	for i := range n {
 		adv := fmt.Sprintf("acct_adv%05d", i/20)
 		src.accounts[adv] = model.Account{ID: adv, Kind: model.KindAdvertiser, Timezone: "UTC"}
@@ -86,9 +94,10 @@ func syntheticEngine(tb testing.TB, n int) *Engine {
 			tb.Fatal(err)
 		}
 		e.ads[key(ad.ID)] = idx
+		ads = append(ads, ad)
 	}
 	e.rebuild()
-	return e
+	return e, src, ads
 }
 
 // benchViewers returns varied viewers, as a feed would send them.
