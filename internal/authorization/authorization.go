@@ -273,16 +273,8 @@ func (s *Service) Generate(ctx context.Context, creatorID, postID string, in Gen
 		}
 	}
 	defer s.lock(postID)()
-	p, creator, err := s.ownPost(ctx, creatorID, postID)
+	p, creator, cur, now, err := s.activeEpisode(ctx, creatorID, postID, false)
 	if err != nil {
-		return Generated{}, err
-	}
-	cur, ok, err := s.current(ctx, postID)
-	if err != nil {
-		return Generated{}, err
-	}
-	now := s.clock.Now()
-	if err := notActiveError(cur, ok, now, false); err != nil {
 		return Generated{}, err
 	}
 	if err := post.CheckEligible(creator.CreatorType, &p); err != nil {
@@ -305,6 +297,23 @@ func (s *Service) Generate(ctx context.Context, creatorID, postID string, in Gen
 	}
 	s.notify.Changed(ctx, change.Event{Kind: change.Authorization, ID: postID})
 	return Generated{Code: secret.Code(), AdCode: c, Authorization: cur}, nil
+}
+
+// activeEpisode returns the creator's post, its current episode and the
+// time, or why the episode cannot take a new code or an extension.
+// allowExpired admits expired episodes. The post's lock must be held.
+func (s *Service) activeEpisode(ctx context.Context, creatorID, postID string, allowExpired bool) (
+	model.Post, model.Account, model.Authorization, time.Time, error) {
+	p, creator, err := s.ownPost(ctx, creatorID, postID)
+	if err != nil {
+		return p, creator, model.Authorization{}, time.Time{}, err
+	}
+	cur, ok, err := s.current(ctx, postID)
+	if err != nil {
+		return p, creator, cur, time.Time{}, err
+	}
+	now := s.clock.Now()
+	return p, creator, cur, now, notActiveError(cur, ok, now, allowExpired)
 }
 
 // notActiveError explains why an episode cannot take a new code or an
@@ -334,16 +343,8 @@ func (s *Service) Extend(ctx context.Context, creatorID, postID string, in Exten
 		return View{}, err
 	}
 	defer s.lock(postID)()
-	p, creator, err := s.ownPost(ctx, creatorID, postID)
+	p, creator, cur, now, err := s.activeEpisode(ctx, creatorID, postID, true)
 	if err != nil {
-		return View{}, err
-	}
-	cur, ok, err := s.current(ctx, postID)
-	if err != nil {
-		return View{}, err
-	}
-	now := s.clock.Now()
-	if err := notActiveError(cur, ok, now, true); err != nil {
 		return View{}, err
 	}
 	if cur.GeneratedAt.IsZero() {
