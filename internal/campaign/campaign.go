@@ -543,8 +543,3 @@ func (s *Service) UpdateAd(ctx context.Context, advertiserID, id string, in AdIn
 func (s *Service) ListAds(ctx context.Context, advertiserID, adGroupID string) ([]model.Ad, error) {
 	return s.store.ListAds(ctx, advertiserID, adGroupID)
 }
-
-// AdStats returns the counters of the given ads.
-func (s *Service) AdStats(ctx context.Context, adIDs []string) (map[string]model.AdStats, error) {
-	return s.store.AdStats(ctx, adIDs)
-}

@@ -37,9 +37,3 @@ type Nop struct{}
 
 // Changed does nothing.
 func (Nop) Changed(context.Context, Event) {}
-
-// Func adapts a function to a Notifier.
-type Func func(ctx context.Context, e Event)
-
-// Changed calls f.
-func (f Func) Changed(ctx context.Context, e Event) { f(ctx, e) }

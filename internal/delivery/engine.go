@@ -14,6 +14,7 @@ package delivery
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -142,7 +143,7 @@ func (e *Engine) reset() {
 // publish makes buckets, with the slabs as they are, the snapshot that
 // decisions read. e.mu must be held.
 func (e *Engine) publish(buckets map[uint32][]ranked) {
-	e.snap.Store(&snapshot{buckets: buckets, terms: maps(e.terms), entries: e.entries.view(), texts: e.texts.view(),
+	e.snap.Store(&snapshot{buckets: buckets, terms: maps.Clone(e.terms), entries: e.entries.view(), texts: e.texts.view(),
 		lists: e.lists.view(), auths: e.auths.view(), posts: e.posts.view(), rates: e.rates.view(),
 		budgets: e.budgets.view()})
 }
@@ -535,14 +536,6 @@ func (e *Engine) compact() {
 
 func sortRanked(b []ranked) {
 	sort.Slice(b, func(i, j int) bool { return b[i].rank > b[j].rank || (b[i].rank == b[j].rank && b[i].idx < b[j].idx) })
-}
-
-func maps(m map[string]uint32) map[string]uint32 {
-	out := make(map[string]uint32, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // replace makes fresh entries current and publishes a snapshot in which

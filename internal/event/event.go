@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -217,16 +218,8 @@ func (in *Ingestor) Ingest(ctx context.Context, inputs []Input) (Result, error) 
 			}
 		}
 	}
-	sortRejections(res.Rejected)
+	slices.SortFunc(res.Rejected, func(a, b Rejection) int { return a.Index - b.Index })
 	return res, nil
-}
-
-func sortRejections(r []Rejection) {
-	for i := 1; i < len(r); i++ {
-		for k := i; k > 0 && r[k].Index < r[k-1].Index; k-- {
-			r[k], r[k-1] = r[k-1], r[k]
-		}
-	}
 }
 
 // submit hands a job to the writer and waits until it is stored.
@@ -314,10 +307,13 @@ func (in *Ingestor) check(x *Input, now time.Time) (model.Event, time.Time, bool
 	if t == model.EventClick {
 		ev.ClickID = claims.ClickID()
 	}
-	// The price was fixed at decision time; the token's billing event is
-	// the one the decision reserved for.
-	ev.Charge = claims.Price
-	return ev, claims.IssuedAt, billingType[claims.Billing] == t, nil
+	// The price was fixed at decision time, for the token's billing event:
+	// the one event of the delivery that the decision reserved for.
+	billing := billingType[claims.Billing] == t
+	if billing {
+		ev.Charge = claims.Price
+	}
+	return ev, claims.IssuedAt, billing, nil
 }
 
 func printable(s string) bool {
@@ -365,15 +361,11 @@ func (in *Ingestor) write(batch []*job, n int) {
 	for _, j := range batch {
 		for p := range j.events {
 			ev := j.events[p]
-			if ev.AdID != "" {
-				if j.billing[p] {
-					c := in.delivery.ChargeBilling(ev.AdID, j.issued[p], ev.Charge)
-					ev.Charge = c.Amount
-					charges = append(charges, c)
-					charged = append(charged, len(all))
-				} else {
-					ev.Charge = 0
-				}
+			if j.billing[p] { // only ad events are billing events
+				c := in.delivery.ChargeBilling(ev.AdID, j.issued[p], ev.Charge)
+				ev.Charge = c.Amount
+				charges = append(charges, c)
+				charged = append(charged, len(all))
 			}
 			all = append(all, ev)
 		}

@@ -15,7 +15,7 @@ type Micros int64
 // PerUnit is the number of micros in one currency unit.
 const PerUnit Micros = 1_000_000
 
-// Max is the largest amount Parse accepts: one trillion units. It keeps every
+// Max is the largest amount Parse accepts: one billion units. It keeps every
 // sum Flint computes far from int64 overflow.
 const Max = 1_000_000_000_000 * PerUnit / 1000
 
