@@ -417,3 +417,37 @@ func TestClickIDIsRecorded(t *testing.T) {
 		t.Fatalf("stored click id %q (%v), want %q", got, err, clickID)
 	}
 }
+
+// TestSpendSurvivesRestart checks that a restarted server starts from the
+// stored spend: an exhausted lifetime budget stays exhausted.
+func TestSpendSurvivesRestart(t *testing.T) {
+	e := startEnv(t, "sqlite")
+	w := e.world()
+	adID, _ := e.sparkAd(w.creator, w.advertiser, w.post, func(g map[string]any) {
+		g["budget_mode"], g["budget"], g["bid"] = "LIFETIME", "0.02", "10.00"
+	})
+	e.sparkAd(w.creator2, w.advertiser2, w.post2, func(g map[string]any) { g["bid"] = "9.00" })
+	for i := range 5 {
+		d := e.decide(viewer(fmt.Sprintf("r%d", i), nil))
+		var events []any
+		for k, ad := range d.ads() {
+			events = append(events, map[string]any{"event_id": fmt.Sprintf("r%d-%d", i, k), "type": "impression",
+				"token": ad.(map[string]any)["token"]})
+		}
+		e.must(200, operatorToken, "POST", "/api/v1/events", map[string]any{"events": events})
+	}
+	if got := e.must(200, w.advertiser.token, "GET", "/api/v1/ads/"+adID, nil); got.str("serving_status") != "NOT_SERVING" ||
+		got.str("spend") != "0.018" {
+		t.Fatalf("before restart: %s", got.raw)
+	}
+	again := e.restart()
+	got := again.must(200, w.advertiser.token, "GET", "/api/v1/ads/"+adID, nil)
+	if got.str("serving_status") != "NOT_SERVING" || !strings.Contains(string(got.raw), "BUDGET_EXHAUSTED") {
+		t.Fatalf("after restart: %s", got.raw)
+	}
+	for i := range 5 {
+		if d := again.decide(viewer(fmt.Sprintf("after%d", i), nil)); d.str("ads.0.ad_id") == adID {
+			t.Fatal("an exhausted budget served again after a restart")
+		}
+	}
+}

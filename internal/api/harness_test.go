@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/flintads/flint/internal/config"
@@ -25,8 +26,10 @@ type env struct {
 	t    *testing.T
 	srv  *httptest.Server
 	app  *server.App
+	cfg  config.Config
 	dir  string
 	logs *logBuffer
+	stop func()
 }
 
 // backends runs fn once per storage backend.
@@ -52,6 +55,11 @@ func startEnv(t *testing.T, backend string, opts ...func(*config.Config)) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	return serve(t, cfg)
+}
+
+// serve starts Flint with cfg behind an httptest server.
+func serve(t *testing.T, cfg config.Config) *env {
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	app, err := server.New(context.Background(), cfg, log)
@@ -59,13 +67,24 @@ func startEnv(t *testing.T, backend string, opts ...func(*config.Config)) *env {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(app.Handler)
-	t.Cleanup(func() {
-		srv.Close()
-		if err := app.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return &env{t: t, srv: srv, app: app, dir: cfg.DataDir, logs: logs}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			srv.Close()
+			if err := app.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return &env{t: t, srv: srv, app: app, cfg: cfg, dir: cfg.DataDir, logs: logs, stop: stop}
+}
+
+// restart stops this server and starts another on the same data.
+func (e *env) restart() *env {
+	e.t.Helper()
+	e.stop()
+	return serve(e.t, e.cfg)
 }
 
 // answer is a decoded response.
