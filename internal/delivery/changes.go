@@ -126,7 +126,15 @@ func (e *Engine) reload(ctx context.Context, ads []model.Ad, budgetIDs []string)
 		}
 	}
 	if len(only) > 0 {
-		if err := e.loadSpend(ctx, ads, only); err != nil {
+		ids := make([]string, len(ads))
+		for i, ad := range ads {
+			ids[i] = ad.ID
+		}
+		stats, err := e.store.AdStats(ctx, ids)
+		if err != nil {
+			return err
+		}
+		if err := e.loadSpend(ctx, ads, stats, only); err != nil {
 			return err
 		}
 	}

@@ -187,7 +187,7 @@ func (e *Engine) Load(ctx context.Context) error {
 		}
 		e.ads[key(ad.ID)] = i
 	}
-	if err := e.loadSpend(ctx, ads, nil); err != nil {
+	if err := e.loadSpend(ctx, ads, stats, nil); err != nil {
 		return err
 	}
 	e.rebuild()
@@ -395,14 +395,11 @@ func (e *Engine) build(src *source, ad model.Ad) (int32, error) {
 }
 
 // loadSpend sets the spend of budgets from the store: all of it for
-// lifetime budgets, today's (in the advertiser's zone) for daily ones. Only
-// the budgets whose keys are in only (all when nil) are set. e.mu must be
-// held.
-func (e *Engine) loadSpend(ctx context.Context, ads []model.Ad, only map[uint64]bool) error {
-	lifetime, err := e.store.AdSpend(ctx, time.Time{})
-	if err != nil {
-		return err
-	}
+// lifetime budgets (from stats, the ads' all-time counters), today's (in the
+// advertiser's zone) for daily ones. Only the budgets whose keys are in only
+// (all when nil) are set. e.mu must be held.
+func (e *Engine) loadSpend(ctx context.Context, ads []model.Ad, stats map[string]model.AdStats, only map[uint64]bool) error {
+	var err error
 	byAd := make(map[string]model.Ad, len(ads))
 	for _, a := range ads {
 		byAd[a.ID] = a
@@ -451,8 +448,8 @@ func (e *Engine) loadSpend(ctx context.Context, ads []model.Ad, only map[uint64]
 		b.publish()
 		b.mu.Unlock()
 	}
-	for _, s := range lifetime {
-		if a, ok := byAd[s.AdID]; ok {
+	for id, s := range stats {
+		if a, ok := byAd[id]; ok && s.Spend > 0 {
 			add(a.AdGroupID, s.Spend, model.BudgetLifetime, 0)
 			add(a.CampaignID, s.Spend, model.BudgetLifetime, 0)
 		}
