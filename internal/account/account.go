@@ -24,6 +24,7 @@ import (
 	"github.com/flintads/flint/internal/ids"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/store"
+	"github.com/flintads/flint/internal/validate"
 )
 
 // Error codes specific to accounts.
@@ -91,7 +92,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (model.Account, st
 		if a.DisplayName == "" {
 			a.DisplayName = a.Handle
 		}
-		if err := checkText("display_name", a.DisplayName, 64); err != nil {
+		if err := validate.Text("display_name", a.DisplayName, 64); err != nil {
 			return a, "", err
 		}
 		if in.CreatorType == "" {
@@ -107,7 +108,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (model.Account, st
 		if a.Name == "" {
 			return a, "", apperr.Missing("name")
 		}
-		if err := checkText("name", a.Name, 128); err != nil {
+		if err := validate.Text("name", a.Name, 128); err != nil {
 			return a, "", err
 		}
 		if a.Currency == "" {
@@ -154,13 +155,6 @@ func CheckCreatorType(t string) error {
 	return apperr.Invalidf("creator_type", "creator_type must be personal, business or creator")
 }
 
-func checkText(field, s string, maxRunes int) error {
-	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) || utf8.RuneCountInString(s) > maxRunes {
-		return apperr.Invalidf(field, "%s must be valid text of at most %d characters", field, maxRunes)
-	}
-	return nil
-}
-
 // Get returns an account by ID.
 func (s *Service) Get(ctx context.Context, id string) (model.Account, error) {
 	a, err := s.store.GetAccount(ctx, id)
@@ -196,7 +190,7 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (model.
 			if v == "" {
 				return a, apperr.Missing("display_name")
 			}
-			if err := checkText("display_name", v, 64); err != nil {
+			if err := validate.Text("display_name", v, 64); err != nil {
 				return a, err
 			}
 			a.DisplayName = v
@@ -216,7 +210,7 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (model.
 			if v == "" {
 				return a, apperr.Missing("name")
 			}
-			if err := checkText("name", v, 128); err != nil {
+			if err := validate.Text("name", v, 128); err != nil {
 				return a, err
 			}
 			a.Name = v

@@ -19,6 +19,7 @@ import (
 	"github.com/flintads/flint/internal/money"
 	"github.com/flintads/flint/internal/post"
 	"github.com/flintads/flint/internal/store"
+	"github.com/flintads/flint/internal/validate"
 )
 
 // Error codes of campaign rules.
@@ -489,13 +490,13 @@ func applyAd(a *model.Ad, in AdInput) error {
 		if a.CTALabel == "" {
 			return apperr.Missing("cta.label")
 		}
-		if !utf8ValidShort(a.CTALabel, maxCTALabel) {
-			return apperr.Invalidf("cta.label", "cta.label must be at most %d characters", maxCTALabel)
+		if err := validate.Text("cta.label", a.CTALabel, maxCTALabel); err != nil {
+			return err
 		}
 	}
 	if in.CTAURL != nil {
 		a.CTAURL = strings.TrimSpace(*in.CTAURL)
-		if err := post.CheckHTTPURL("cta.url", a.CTAURL); err != nil {
+		if err := validate.HTTPURL("cta.url", a.CTAURL); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,6 @@ package campaign
 import (
 	"context"
 	"time"
-	"unicode/utf8"
 
 	"github.com/flintads/flint/internal/authorization"
 	"github.com/flintads/flint/internal/model"
@@ -133,8 +132,4 @@ func memo[T any](ctx context.Context, m map[string]T, id string, get func(contex
 		m[id] = v
 	}
 	return v, err
-}
-
-func utf8ValidShort(s string, max int) bool {
-	return utf8.ValidString(s) && utf8.RuneCountInString(s) <= max
 }

@@ -6,11 +6,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/validate"
 )
 
 // Limits a real Ads Manager would enforce.
@@ -42,10 +42,7 @@ func checkName(field, s string) error {
 	if strings.TrimSpace(s) == "" {
 		return apperr.Missing(field)
 	}
-	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) || utf8.RuneCountInString(s) > maxNameRunes {
-		return apperr.Invalidf(field, "%s must be text of at most %d characters", field, maxNameRunes)
-	}
-	return nil
+	return validate.Text(field, s, maxNameRunes)
 }
 
 // parseMoney reads a positive amount with at most two decimals.

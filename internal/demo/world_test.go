@@ -17,6 +17,7 @@ import (
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
 	"github.com/flintads/flint/internal/post"
+	"github.com/flintads/flint/internal/validate"
 )
 
 // now is the tests' reference time; Generate truncates it to microseconds.
@@ -311,7 +312,7 @@ func TestGenerateValid(t *testing.T) {
 	for _, p := range w.Posts {
 		past("post "+p.ID, p.CreatedAt, p.UpdatedAt)
 		text("caption", p.Caption, 2200)
-		if err := post.CheckHTTPURL("video_url", p.VideoURL); err != nil || !strings.HasPrefix(p.VideoURL, "https://") {
+		if err := validate.HTTPURL("video_url", p.VideoURL); err != nil || !strings.HasPrefix(p.VideoURL, "https://") {
 			t.Errorf("post %s: video URL %q is not https", p.ID, p.VideoURL)
 		}
 		if p.DurationMS < 1 || p.DurationMS > 3_600_000 {
@@ -409,7 +410,7 @@ func TestGenerateValid(t *testing.T) {
 		past("ad "+a.ID, a.CreatedAt, a.UpdatedAt)
 		text("ad name", a.Name, 512)
 		text("CTA label", a.CTALabel, 40)
-		if err := post.CheckHTTPURL("cta.url", a.CTAURL); err != nil || !strings.HasPrefix(a.CTAURL, "https://") {
+		if err := validate.HTTPURL("cta.url", a.CTAURL); err != nil || !strings.HasPrefix(a.CTAURL, "https://") {
 			t.Errorf("ad %s: landing URL %q is not https", a.ID, a.CTAURL)
 		}
 		if a.Status != model.Enabled {

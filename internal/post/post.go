@@ -6,9 +6,7 @@ package post
 import (
 	"context"
 	"errors"
-	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/change"
@@ -16,6 +14,7 @@ import (
 	"github.com/flintads/flint/internal/ids"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/store"
+	"github.com/flintads/flint/internal/validate"
 )
 
 // Store is what the post service needs from storage.
@@ -54,7 +53,6 @@ type CreateInput struct {
 const (
 	maxCaption     = 2200
 	maxDurationMS  = 60 * 60 * 1000
-	maxURL         = 2048
 	maxMusicTitle  = 200
 	CodeNotCreator = "NOT_A_CREATOR"
 )
@@ -89,7 +87,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (model.Post, error
 		return p, apperr.Missing("original")
 	}
 	p.Original = *in.Original
-	if err := validate(&p); err != nil {
+	if err := checkPost(&p); err != nil {
 		return p, err
 	}
 	if err := s.store.CreatePost(ctx, p); err != nil {
@@ -98,11 +96,11 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (model.Post, error
 	return p, nil
 }
 
-func validate(p *model.Post) error {
-	if !utf8.ValidString(p.Caption) || strings.ContainsRune(p.Caption, 0) || utf8.RuneCountInString(p.Caption) > maxCaption {
-		return apperr.Invalidf("caption", "caption must be valid text of at most %d characters", maxCaption)
+func checkPost(p *model.Post) error {
+	if err := validate.Text("caption", p.Caption, maxCaption); err != nil {
+		return err
 	}
-	if err := CheckHTTPURL("video_url", p.VideoURL); err != nil {
+	if err := validate.HTTPURL("video_url", p.VideoURL); err != nil {
 		return err
 	}
 	if p.DurationMS <= 0 || p.DurationMS > maxDurationMS {
@@ -117,20 +115,9 @@ func validate(p *model.Post) error {
 		if strings.TrimSpace(p.Music.Title) == "" {
 			return apperr.Missing("music.title")
 		}
-		if !utf8.ValidString(p.Music.Title) || strings.ContainsRune(p.Music.Title, 0) ||
-			utf8.RuneCountInString(p.Music.Title) > maxMusicTitle {
-			return apperr.Invalidf("music.title", "music.title must be at most %d characters", maxMusicTitle)
+		if err := validate.Text("music.title", p.Music.Title, maxMusicTitle); err != nil {
+			return err
 		}
-	}
-	return nil
-}
-
-// CheckHTTPURL reports whether s is an absolute http or https URL with a host.
-func CheckHTTPURL(field, s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(s) > maxURL ||
-		strings.ContainsAny(s, " \t\r\n") {
-		return apperr.Invalidf(field, "%s must be an absolute http(s) URL", field)
 	}
 	return nil
 }
@@ -187,7 +174,7 @@ func (s *Service) Patch(ctx context.Context, id string, in PatchInput) (model.Po
 		}
 		p.Deleted = true
 	}
-	if err := validate(&p); err != nil {
+	if err := checkPost(&p); err != nil {
 		return p, err
 	}
 	p.UpdatedAt = s.clock.Now()
