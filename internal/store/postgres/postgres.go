@@ -6,10 +6,8 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -18,12 +16,11 @@ import (
 	"github.com/flintads/flint/internal/store/sqldb"
 )
 
-//go:embed migrations/*.sql
-var migrations embed.FS
-
 // Dialect describes PostgreSQL to the shared SQL code.
 var Dialect = sqldb.Dialect{
 	Name:      "postgres",
+	Goose:     goose.DialectPostgres,
+	Types:     sqldb.Types{Int: "BIGINT", Bool: "BOOLEAN", Bytes: "BYTEA"},
 	Numbered:  true,
 	ForUpdate: " FOR UPDATE",
 	IsUniqueViolation: func(err error) bool {
@@ -52,18 +49,5 @@ func Open(ctx context.Context, url string) (*sqldb.DB, error) {
 	return sqldb.New(db, db, Dialect), nil
 }
 
-// Migrate applies the embedded migrations that db lacks.
-func Migrate(ctx context.Context, db *sql.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, sub)
-	if err != nil {
-		return fmt.Errorf("postgres migrations: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("postgres migrations: %w", err)
-	}
-	return nil
-}
+// Migrate applies the migrations that db lacks.
+func Migrate(ctx context.Context, db *sql.DB) error { return sqldb.Migrate(ctx, db, Dialect) }

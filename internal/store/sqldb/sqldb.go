@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pressly/goose/v3"
+
 	"github.com/flintads/flint/internal/store"
 )
 
@@ -24,6 +26,10 @@ import (
 type Dialect struct {
 	// Name is "sqlite" or "postgres".
 	Name string
+	// Goose is the migration tool's name for the engine, and Types how the
+	// engine spells the migrations' type macros (see Migrate).
+	Goose goose.Dialect
+	Types Types
 	// Numbered is true when placeholders are $1, $2… rather than ?.
 	Numbered bool
 	// ForUpdate is appended to a SELECT that must lock the rows it reads

@@ -12,10 +12,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"runtime"
 	"strconv"
@@ -27,12 +25,11 @@ import (
 	"github.com/flintads/flint/internal/store/sqldb"
 )
 
-//go:embed migrations/*.sql
-var migrations embed.FS
-
 // Dialect describes SQLite to the shared SQL code.
 var Dialect = sqldb.Dialect{
-	Name: "sqlite",
+	Name:  "sqlite",
+	Goose: goose.DialectSQLite3,
+	Types: sqldb.Types{Int: "INTEGER", Bool: "INTEGER", Bytes: "BLOB", WithoutRowID: " WITHOUT ROWID"},
 	IsUniqueViolation: func(err error) bool {
 		var e *sqlite.Error
 		if !errors.As(err, &e) {
@@ -115,18 +112,5 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 	return sqldb.New(w, r, Dialect), nil
 }
 
-// Migrate applies the embedded migrations that db lacks.
-func Migrate(ctx context.Context, db *sql.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
-	if err != nil {
-		return fmt.Errorf("sqlite migrations: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("sqlite migrations: %w", err)
-	}
-	return nil
-}
+// Migrate applies the migrations that db lacks.
+func Migrate(ctx context.Context, db *sql.DB) error { return sqldb.Migrate(ctx, db, Dialect) }
