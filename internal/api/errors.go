@@ -39,6 +39,7 @@ var statusOf = map[apperr.Kind]int{
 	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
 	apperr.Unprocessable:   http.StatusUnprocessableEntity,
 	apperr.RateLimited:     http.StatusTooManyRequests,
+	apperr.Unavailable:     http.StatusServiceUnavailable,
 }
 
 // writeError is the error translator: the one place where errors become
@@ -66,7 +67,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if status == 0 {
 		status = http.StatusBadRequest
 	}
-	if e.Kind == apperr.RateLimited {
+	if e.Kind == apperr.RateLimited || e.Kind == apperr.Unavailable {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(max(e.RetryAfter.Seconds(), 1)))))
 	}
 	if e.Kind == apperr.Unauthenticated {

@@ -26,6 +26,7 @@ const (
 	TooLarge                        // request body too large (413)
 	Unprocessable                   // well-formed but breaks a business rule (422)
 	RateLimited                     // too many requests (429)
+	Unavailable                     // storage or a dependency is down; retry later (503)
 )
 
 // Error is a domain error with a stable code.
@@ -34,7 +35,7 @@ type Error struct {
 	Code    string // UPPER_SNAKE_CASE, stable across releases
 	Message string // for humans; never contains secrets
 	Field   string // dotted path of the offending input field, if any
-	// RetryAfter is set for RateLimited errors.
+	// RetryAfter is set for RateLimited and Unavailable errors.
 	RetryAfter time.Duration
 }
 
@@ -67,6 +68,7 @@ const (
 	CodeBodyTooLarge    = "BODY_TOO_LARGE"
 	CodeRateLimited     = "RATE_LIMITED"
 	CodeConflict        = "CONFLICT"
+	CodeStorageDown     = "STORAGE_UNAVAILABLE"
 )
 
 // Missing reports a required field that was absent or empty.
