@@ -98,3 +98,61 @@ func (m Micros) String() string {
 
 // MarshalText writes the decimal string, so Micros fields encode as JSON strings.
 func (m Micros) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// Decimals returns how many digits after the point the currency with the
+// given ISO 4217 code uses (its minor units): 0 for JPY, 2 for USD, 3 for
+// KWD. Unknown codes get 2.
+func Decimals(currency string) int {
+	switch currency {
+	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF",
+		"XPF":
+		return 0
+	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
+		return 3
+	}
+	return 2
+}
+
+// Round returns m rounded to the given number of decimals (0 to 6), halves
+// away from zero: the amount a currency with that many minor digits can
+// show or charge.
+func (m Micros) Round(decimals int) Micros {
+	if decimals >= 6 {
+		return m
+	}
+	step := Micros(1)
+	for range 6 - max(decimals, 0) {
+		step *= 10
+	}
+	neg := m < 0
+	if neg {
+		m = -m
+	}
+	r := (m + step/2) / step * step
+	if neg {
+		return -r
+	}
+	return r
+}
+
+// Format writes m rounded to exactly decimals digits after the point (no
+// point at all for 0): Format(12_345_678, 2) = "12.35", Format(1_500_000, 0)
+// = "2", Format(1_234_500, 3) = "1.235".
+func Format(m Micros, decimals int) string {
+	decimals = min(max(decimals, 0), 6)
+	r := m.Round(decimals)
+	neg := r < 0
+	u := uint64(r)
+	if neg {
+		u = uint64(-r)
+	}
+	s := strconv.FormatUint(u/uint64(PerUnit), 10)
+	if decimals > 0 {
+		fs := strconv.FormatUint(u%uint64(PerUnit)+uint64(PerUnit), 10)[1 : 1+decimals]
+		s += "." + fs
+	}
+	if neg && u != 0 {
+		return "-" + s
+	}
+	return s
+}

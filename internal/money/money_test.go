@@ -73,3 +73,49 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestDecimals(t *testing.T) {
+	for code, want := range map[string]int{"USD": 2, "EUR": 2, "JPY": 0, "KRW": 0, "KWD": 3, "BHD": 3, "XYZ": 2} {
+		if got := Decimals(code); got != want {
+			t.Errorf("Decimals(%s) = %d, want %d", code, got, want)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	for _, c := range []struct {
+		m    Micros
+		dec  int
+		want string
+	}{
+		{12_345_678, 2, "12.35"},
+		{12_344_999, 2, "12.34"},
+		{12_345_000, 2, "12.35"}, // half away from zero
+		{1_500_000, 0, "2"},
+		{1_499_999, 0, "1"},
+		{1_234_500, 3, "1.235"},
+		{0, 2, "0.00"},
+		{9_010, 2, "0.01"},
+		{4_999, 2, "0.00"},
+		{-1_505_000, 2, "-1.51"},
+		{-4_000, 2, "0.00"},
+		{7, 6, "0.000007"},
+		{Max, 2, "1000000000.00"},
+	} {
+		if got := Format(c.m, c.dec); got != c.want {
+			t.Errorf("Format(%d, %d) = %q, want %q", c.m, c.dec, got, c.want)
+		}
+	}
+}
+
+func TestRoundIsIdempotent(t *testing.T) {
+	// Rounding a rounded amount changes nothing.
+	for _, m := range []Micros{0, 1, 4_999, 5_000, 123_456_789, -987_654} {
+		for dec := 0; dec <= 6; dec++ {
+			r := m.Round(dec)
+			if r.Round(dec) != r {
+				t.Errorf("Round(%d) of %d not idempotent", dec, m)
+			}
+		}
+	}
+}
