@@ -69,6 +69,17 @@ const (
 	CodeRateLimited     = "RATE_LIMITED"
 	CodeConflict        = "CONFLICT"
 	CodeStorageDown     = "STORAGE_UNAVAILABLE"
+	// CodeNoEditableField: a PATCH that names no field it could change.
+	CodeNoEditableField = "NO_EDITABLE_FIELD"
+	// CodeNotEditable: a PATCH that names a field that cannot change.
+	CodeNotEditable = "FIELD_NOT_EDITABLE"
+	// CodeDuplicateKey: a JSON object names the same key twice.
+	CodeDuplicateKey = "DUPLICATE_KEY"
+	// CodeKeyCase: a JSON key differs from a known field only in case.
+	CodeKeyCase = "KEY_CASE_MISMATCH"
+	// CodeInvalidText: a string that is not valid UTF-8, holds a lone
+	// surrogate or a NUL character.
+	CodeInvalidText = "INVALID_TEXT"
 )
 
 // Missing reports a required field that was absent or empty.
