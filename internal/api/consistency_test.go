@@ -46,7 +46,9 @@ func TestConcurrentEditsAllSurvive(t *testing.T) {
 				}},
 			"ad name and call to action": {w.advertiser.token, "/api/v1/ads/" + adID,
 				func(i int) map[string]any { return map[string]any{"name": fmt.Sprint("ad ", i)} },
-				func(i int) map[string]any { return map[string]any{"cta": map[string]any{"label": fmt.Sprint("Buy ", i)}} },
+				func(i int) map[string]any {
+					return map[string]any{"cta": map[string]any{"label": fmt.Sprint("Buy ", i)}}
+				},
 				func(got answer, i int) bool {
 					return got.str("name") == fmt.Sprint("ad ", i) && got.str("cta.label") == fmt.Sprint("Buy ", i)
 				}},

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/flintads/flint/internal/api"
 	"github.com/flintads/flint/internal/config"
 	"github.com/flintads/flint/internal/server"
 	"github.com/flintads/flint/internal/store/pgtest"
@@ -66,7 +67,9 @@ func serve(t *testing.T, cfg config.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(app.Handler)
+	srv := httptest.NewUnstartedServer(app.Handler)
+	srv.Listener = api.JSONErrors(srv.Listener)
+	srv.Start()
 	var once sync.Once
 	stop := func() {
 		once.Do(func() {
