@@ -15,15 +15,15 @@ import (
 
 // Limits a real Ads Manager would enforce.
 const (
-	maxNameRunes  = 512
-	maxCTALabel   = 40
-	maxListLen    = 250
-	minAge        = 13
-	maxAge        = 100
-	maxFreqImps   = 100
-	maxFreqDays   = 30
-	maxBid        = 1000 * money.PerUnit
-	maxBudget     = 100_000_000 * money.PerUnit
+	maxNameRunes = 512
+	maxCTALabel  = 40
+	maxListLen   = 250
+	minAge       = 13
+	maxAge       = 100
+	maxFreqImps  = 100
+	maxFreqDays  = 30
+	maxBid       = 1000 * money.PerUnit
+	maxBudget    = 100_000_000 * money.PerUnit
 )
 
 // Genders and operating systems that targeting may name.
