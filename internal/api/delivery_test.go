@@ -62,6 +62,7 @@ func (a answer) ads() []any {
 }
 
 func TestTargetedDelivery(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -111,6 +112,7 @@ func TestTargetedDelivery(t *testing.T) {
 }
 
 func TestOneAdPerAdvertiserAndSecondPrice(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	post3 := e.newPost(w.creator.id, nil)
@@ -134,6 +136,7 @@ func TestOneAdPerAdvertiserAndSecondPrice(t *testing.T) {
 }
 
 func TestEventsCountOnceAndLandOnThePost(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -208,6 +211,7 @@ func TestEventsCountOnceAndLandOnThePost(t *testing.T) {
 }
 
 func TestFrequencyCap(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -232,6 +236,7 @@ func TestFrequencyCap(t *testing.T) {
 }
 
 func TestRevocationAndExpiryStopDelivery(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -284,6 +289,7 @@ func TestRevocationAndExpiryStopDelivery(t *testing.T) {
 }
 
 func TestPostTurningPrivateStopsDelivery(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	adID, _ := e.sparkAd(w.creator, w.advertiser, w.post, nil)
@@ -307,6 +313,7 @@ func TestPostTurningPrivateStopsDelivery(t *testing.T) {
 }
 
 func TestCampaignSwitches(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	adID, _ := e.sparkAd(w.creator, w.advertiser, w.post, nil)
@@ -344,6 +351,7 @@ func TestCampaignSwitches(t *testing.T) {
 }
 
 func TestBudgetNeverOverspent(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -399,6 +407,7 @@ func TestBudgetNeverOverspent(t *testing.T) {
 }
 
 func TestClickIDIsRecorded(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	e.sparkAd(w.creator, w.advertiser, w.post, nil)
@@ -423,6 +432,7 @@ func TestClickIDIsRecorded(t *testing.T) {
 // TestSpendSurvivesRestart checks that a restarted server starts from the
 // stored spend: an exhausted lifetime budget stays exhausted.
 func TestSpendSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	adID, _ := e.sparkAd(w.creator, w.advertiser, w.post, func(g map[string]any) {

@@ -37,6 +37,7 @@ type env struct {
 func backends(t *testing.T, fn func(t *testing.T, newEnv func(opts ...func(*config.Config)) *env)) {
 	for _, name := range []string{"sqlite", "postgres"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			fn(t, func(opts ...func(*config.Config)) *env { return startEnv(t, name, opts...) })
 		})
 	}

@@ -38,12 +38,28 @@ import (
 	"github.com/flintads/flint/internal/store"
 )
 
+// Option changes how Run runs the suite.
+type Option func(*options)
+
+type options struct{ parallel bool }
+
+// Parallel runs the subtests in parallel: for backends whose open gives
+// each subtest a database of its own.
+func Parallel() Option { return func(o *options) { o.parallel = true } }
+
 // Run runs the conformance suite, one subtest per behaviour, each on its own
 // store from open.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	for _, name := range slices.Sorted(maps.Keys(tests)) {
 		test := tests[name]
 		t.Run(name, func(t *testing.T) {
+			if o.parallel {
+				t.Parallel()
+			}
 			s := open(t)
 			if s == nil {
 				t.Fatal("open returned a nil store")
