@@ -741,3 +741,21 @@ func testLibraryEntries(f *fixture) {
 		f.t.Errorf("LibraryEntries returned another advertiser's entry: %+v", got)
 	}
 }
+
+// testTimesBeyondYear9999: a time past what RFC 3339 can write is stored as
+// the last microsecond of year 9999, so that reading it back can always be
+// encoded.
+func testTimesBeyondYear9999(f *fixture) {
+	p := f.post(f.creator().ID, t0)
+	a := f.authorization(p, t0)
+	far := time.Date(20000, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.changeEpisode(p.ID, func(e *model.Authorization) { e.ExpiresAt = far })
+	got, err := f.s.GetAuthorization(f.ctx, a.ID)
+	f.check(err, "GetAuthorization")
+	if want := time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC); !got.ExpiresAt.Equal(want) {
+		f.t.Errorf("ExpiresAt in year 20000 read back as %s, want %s", fmtTime(got.ExpiresAt), fmtTime(want))
+	}
+	if _, err := got.ExpiresAt.MarshalJSON(); err != nil {
+		f.t.Errorf("the stored time cannot be encoded: %v", err)
+	}
+}

@@ -92,6 +92,7 @@ var tests = map[string]func(f *fixture){
 	"AuthorizationCurrent":    testAuthorizationCurrent,
 	"AuthorizationList":       testAuthorizationList,
 	"AuthorizationOneCurrent": testAuthorizationOneCurrent,
+	"TimesBeyondYear9999":     testTimesBeyondYear9999,
 	"LibraryEntries":          testLibraryEntries,
 	"CodeRoundTrip":           testCodeRoundTrip,
 
