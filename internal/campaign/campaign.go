@@ -84,11 +84,6 @@ func (s *Service) decimals(ctx context.Context, advertiserID string) (int, error
 	return money.Decimals(acct.Currency), nil
 }
 
-// Decimals returns how many decimals the advertiser's currency has.
-func (s *Service) Decimals(ctx context.Context, advertiserID string) (int, error) {
-	return s.decimals(ctx, advertiserID)
-}
-
 // CreateCampaign validates and stores a campaign for the advertiser.
 func (s *Service) CreateCampaign(ctx context.Context, advertiserID string, in CampaignInput) (model.Campaign, error) {
 	now := s.clock.Now()
@@ -190,10 +185,15 @@ func (s *Service) UpdateCampaign(ctx context.Context, advertiserID, id string, i
 		if c.AdvertiserID != advertiserID {
 			return store.ErrNotFound
 		}
+		mode, budget := c.BudgetMode, c.Budget
 		if err := applyCampaign(c, in, dec); err != nil {
 			return err
 		}
+		// A new budget must suit every ad group under it.
 		for _, g := range groups {
+			if c.BudgetMode == mode && c.Budget == budget {
+				break
+			}
 			if err := checkAdGroup(g, *c, dec); err != nil {
 				return campaignSide(err)
 			}
