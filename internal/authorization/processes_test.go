@@ -59,7 +59,7 @@ func TestLifecycleAcrossProcesses(t *testing.T) {
 		wg.Go(y)
 		wg.Wait()
 	}
-	const rounds = 25
+	const rounds = 10
 	for i := range rounds {
 		// Two processes turn authorization on at once: one episode.
 		p := newPost(3 * i)

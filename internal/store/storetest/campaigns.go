@@ -308,7 +308,7 @@ func testCampaignConcurrentEdits(f *fixture) {
 	c := f.campaign(adv.ID, t0)
 	g := f.adGroup(c, t0)
 	ad := f.ad(g, f.library(adv, t0).sparkPost, t0)
-	const n = 10
+	const n = 5
 	f.raceAll(n,
 		func(i int) error {
 			_, err := f.s.UpdateCampaign(f.ctx, c.ID, func(c *model.Campaign, _ []model.AdGroup) error {
@@ -383,7 +383,11 @@ func testCampaignRulesSeeCurrentState(f *fixture) {
 	c := f.campaign(adv.ID, t0) // lifetime budget
 	g := f.adGroup(c, t0)       // daily budget
 	noBudget := errors.New("no budget left")
-	f.raceAll(5,
+	fresh := make([]model.AdGroup, 5)
+	for i := range fresh {
+		fresh[i] = f.newAdGroupNoBudget(c, i)
+	}
+	f.raceAll(len(fresh),
 		func(int) error {
 			_, err := f.s.UpdateCampaign(f.ctx, c.ID, func(c *model.Campaign, groups []model.AdGroup) error {
 				for _, g := range groups {
@@ -413,8 +417,7 @@ func testCampaignRulesSeeCurrentState(f *fixture) {
 			return err
 		},
 		func(i int) error {
-			ng := f.newAdGroupNoBudget(c, i)
-			err := f.s.CreateAdGroup(f.ctx, ng, func(c model.Campaign) error {
+			err := f.s.CreateAdGroup(f.ctx, fresh[i], func(c model.Campaign) error {
 				if c.BudgetMode == model.BudgetNone {
 					return noBudget
 				}

@@ -94,7 +94,7 @@ func testPostUpdate(f *fixture) {
 // the same time both survive.
 func testPostConcurrentEdits(f *fixture) {
 	p := f.post(f.creator().ID, t0)
-	const n = 10
+	const n = 5
 	f.raceAll(n,
 		func(i int) error {
 			_, err := f.s.UpdatePost(f.ctx, p.ID, func(p *model.Post) error { p.Caption += "x"; return nil })
