@@ -10,6 +10,7 @@ import (
 
 // TestMigrateAndVersion runs the small commands a newcomer meets first.
 func TestMigrateAndVersion(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command(binary, "version").CombinedOutput()
 	if err != nil || !strings.HasPrefix(string(out), "flint ") {
 		t.Fatalf("flint version: %v: %s", err, out)

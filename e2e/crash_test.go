@@ -13,6 +13,7 @@ import (
 // every event it had acknowledged is stored: sent again, each is a
 // duplicate.
 func TestAcknowledgedEventsSurviveSIGKILL(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, args []string) {
 		dir := t.TempDir()
 		f := start(t, dir, args...)

@@ -185,6 +185,7 @@ func backends(t *testing.T, fn func(t *testing.T, args []string)) {
 // TestLifecycle walks the whole authorization lifecycle against the real
 // binary, then restarts it and checks that everything is still there.
 func TestLifecycle(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, args []string) {
 		dir := t.TempDir()
 		f := start(t, dir, append(args, "--test-clock")...)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/flintads/flint/internal/account"
@@ -81,7 +82,7 @@ type accountPatch struct {
 
 func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, _ principal) error {
 	var req accountPatch
-	if err := decode(r, &req); err != nil {
+	if err := decodePatch(r, &req, slices.Concat(readOnly, []string{"kind", "handle", "currency", "token"})...); err != nil {
 		return err
 	}
 	acct, err := a.Accounts.Update(r.Context(), r.PathValue("id"), account.UpdateInput(req))

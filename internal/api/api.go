@@ -100,21 +100,42 @@ func (a *API) authenticate(r *http.Request) (principal, error) {
 	return principal{role: roleAdvertiser, account: acct}, nil
 }
 
-// handle wraps h with authentication, the role check and error translation.
-func (a *API) handle(roles role, h handlerFunc) http.Handler {
+// handle wraps a route's handler with authentication, the role check, the
+// check of its path IDs and query, and error translation.
+func (a *API) handle(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := a.authenticate(r)
-		if err == nil && p.role&roles == 0 {
-			err = apperr.New(apperr.Forbidden, apperr.CodeForbidden, "this call is not open to %s", p.role)
+		var p principal
+		var err error
+		if rt.roles != 0 {
+			p, err = a.authenticate(r)
+			if err == nil && p.role&rt.roles == 0 {
+				err = apperr.New(apperr.Forbidden, apperr.CodeForbidden, "this call is not open to %s", p.role)
+			}
+		}
+		if err == nil {
+			err = checkRequestIDs(r, rt.path)
 		}
 		if err == nil {
 			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
-			err = h(w, r, p)
+			err = rt.h(w, r, p)
 		}
 		if err != nil {
 			writeError(w, r, a.Log, err)
 		}
 	})
+}
+
+// name is the role's name in the route table's description.
+func (r role) name() string {
+	switch r {
+	case roleOperator:
+		return "operator"
+	case roleCreator:
+		return "creator"
+	case roleAdvertiser:
+		return "advertiser"
+	}
+	return ""
 }
 
 func (r role) String() string {

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
-	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/campaign"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
@@ -32,18 +32,23 @@ type campaignView struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
-// moneyPtr shows an amount, or null when there is no budget.
-func moneyPtr(mode model.BudgetMode, m money.Micros) *string {
+// moneyPtr shows a budget in the currency's precision, or null when there
+// is none.
+func moneyPtr(mode model.BudgetMode, m money.Micros, decimals int) *string {
 	if mode == model.BudgetNone {
 		return nil
 	}
-	s := m.String()
+	s := money.Format(m, decimals)
 	return &s
 }
 
-func viewCampaign(c model.Campaign) campaignView {
+// decimals is the number of decimals of the calling advertiser's currency:
+// amounts are shown (and accepted) in that precision.
+func decimals(p principal) int { return money.Decimals(p.account.Currency) }
+
+func viewCampaign(c model.Campaign, dec int) campaignView {
 	return campaignView{ID: c.ID, AdvertiserID: c.AdvertiserID, Name: c.Name, Objective: string(c.Objective),
-		BudgetMode: string(c.BudgetMode), Budget: moneyPtr(c.BudgetMode, c.Budget), Status: string(c.Status),
+		BudgetMode: string(c.BudgetMode), Budget: moneyPtr(c.BudgetMode, c.Budget, dec), Status: string(c.Status),
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
@@ -56,20 +61,20 @@ func (a *API) createCampaign(w http.ResponseWriter, r *http.Request, p principal
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, viewCampaign(c))
+	writeJSON(w, http.StatusCreated, viewCampaign(c, decimals(p)))
 	return nil
 }
 
 func (a *API) patchCampaign(w http.ResponseWriter, r *http.Request, p principal) error {
 	var req campaignRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodePatch(r, &req, readOnly...); err != nil {
 		return err
 	}
 	c, err := a.Campaigns.UpdateCampaign(r.Context(), p.id(), r.PathValue("id"), campaign.CampaignInput(req))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewCampaign(c))
+	writeJSON(w, http.StatusOK, viewCampaign(c, decimals(p)))
 	return nil
 }
 
@@ -78,7 +83,7 @@ func (a *API) getCampaign(w http.ResponseWriter, r *http.Request, p principal) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewCampaign(c))
+	writeJSON(w, http.StatusOK, viewCampaign(c, decimals(p)))
 	return nil
 }
 
@@ -89,7 +94,7 @@ func (a *API) listCampaigns(w http.ResponseWriter, r *http.Request, p principal)
 	}
 	out := make([]campaignView, len(cs))
 	for i, c := range cs {
-		out[i] = viewCampaign(c)
+		out[i] = viewCampaign(c, decimals(p))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"campaigns": out})
 	return nil
@@ -123,7 +128,7 @@ type adGroupRequest struct {
 var jsonNull = []byte("null")
 
 // nullable decodes a field that may be absent (nothing to do), null (clear
-// it) or a value (into v).
+// it) or a value (into v, as strictly as the body it came in).
 func nullable(raw json.RawMessage, field string, v any) (isNull bool, err error) {
 	if raw == nil {
 		return false, nil
@@ -131,19 +136,8 @@ func nullable(raw json.RawMessage, field string, v any) (isNull bool, err error)
 	if bytes.Equal(bytes.TrimSpace(raw), jsonNull) {
 		return true, nil
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		if e, ok := decodeError(err).(*apperr.Error); ok {
-			if e.Field == "" {
-				e.Field = field
-			} else {
-				e.Field = field + "." + e.Field
-			}
-			e.Message = field + " has the wrong type: " + e.Message
-			return false, e
-		}
-		return false, apperr.Field(field, apperr.CodeWrongType, "%s has the wrong type", field)
-	}
-	return false, nil
+	_, err = decodeValue(raw, field, v)
+	return false, err
 }
 
 func (req *adGroupRequest) input() (campaign.AdGroupInput, error) {
@@ -196,10 +190,10 @@ type adGroupView struct {
 	UpdatedAt    time.Time           `json:"updated_at"`
 }
 
-func viewAdGroup(g model.AdGroup) adGroupView {
+func viewAdGroup(g model.AdGroup, dec int) adGroupView {
 	v := adGroupView{ID: g.ID, AdvertiserID: g.AdvertiserID, CampaignID: g.CampaignID, Name: g.Name, Targeting: g.Targeting,
 		StartTime: g.StartTime, EndTime: timePtr(g.EndTime), BudgetMode: string(g.BudgetMode),
-		Budget: moneyPtr(g.BudgetMode, g.Budget), BillingEvent: string(g.BillingEvent), Bid: g.Bid.String(),
+		Budget: moneyPtr(g.BudgetMode, g.Budget, dec), BillingEvent: string(g.BillingEvent), Bid: money.Format(g.Bid, dec),
 		Pacing: string(g.Pacing), Status: string(g.Status), CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
 	for _, l := range []*[]string{&v.Targeting.Countries, &v.Targeting.Genders, &v.Targeting.Languages, &v.Targeting.OS,
 		&v.Targeting.Interests} {
@@ -227,13 +221,13 @@ func (a *API) createAdGroup(w http.ResponseWriter, r *http.Request, p principal)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, viewAdGroup(g))
+	writeJSON(w, http.StatusCreated, viewAdGroup(g, decimals(p)))
 	return nil
 }
 
 func (a *API) patchAdGroup(w http.ResponseWriter, r *http.Request, p principal) error {
 	var req adGroupRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodePatch(r, &req, slices.Concat(readOnly, []string{"campaign_id", "billing_event"})...); err != nil {
 		return err
 	}
 	in, err := req.input()
@@ -244,7 +238,7 @@ func (a *API) patchAdGroup(w http.ResponseWriter, r *http.Request, p principal) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewAdGroup(g))
+	writeJSON(w, http.StatusOK, viewAdGroup(g, decimals(p)))
 	return nil
 }
 
@@ -253,7 +247,7 @@ func (a *API) getAdGroup(w http.ResponseWriter, r *http.Request, p principal) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewAdGroup(g))
+	writeJSON(w, http.StatusOK, viewAdGroup(g, decimals(p)))
 	return nil
 }
 
@@ -264,7 +258,7 @@ func (a *API) listAdGroups(w http.ResponseWriter, r *http.Request, p principal) 
 	}
 	out := make([]adGroupView, len(gs))
 	for i, g := range gs {
-		out[i] = viewAdGroup(g)
+		out[i] = viewAdGroup(g, decimals(p))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ad_groups": out})
 	return nil
@@ -326,7 +320,7 @@ type adView struct {
 	UpdatedAt     time.Time   `json:"updated_at"`
 }
 
-func viewAd(s campaign.AdStatus) adView {
+func viewAd(s campaign.AdStatus, dec int) adView {
 	ad := s.Ad
 	serving := "NOT_SERVING"
 	if s.Serving {
@@ -335,19 +329,19 @@ func viewAd(s campaign.AdStatus) adView {
 	st := s.Stats
 	return adView{ID: ad.ID, AdvertiserID: ad.AdvertiserID, CampaignID: ad.CampaignID, AdGroupID: ad.AdGroupID,
 		Name: ad.Name, SparkPostID: ad.SparkPostID, PostID: ad.PostID, CTA: ctaView{Label: ad.CTALabel, URL: ad.CTAURL},
-		Status: string(ad.Status), ServingStatus: serving, Reasons: s.Reasons, Spend: st.Spend.String(),
+		Status: string(ad.Status), ServingStatus: serving, Reasons: s.Reasons, Spend: money.Format(st.Spend, dec),
 		Stats: adStatsView{Impressions: st.Impressions, Views2s: st.Views2s, Views6s: st.Views6s, Completes: st.Completes,
 			Clicks: st.Clicks, Likes: st.Likes, Comments: st.Comments, Shares: st.Shares, Follows: st.Follows},
 		CreatedAt: ad.CreatedAt, UpdatedAt: ad.UpdatedAt}
 }
 
 // writeAd answers with one ad and its serving status.
-func (a *API) writeAd(w http.ResponseWriter, r *http.Request, status int, ad model.Ad) error {
+func (a *API) writeAd(w http.ResponseWriter, r *http.Request, p principal, status int, ad model.Ad) error {
 	statuses, err := a.Campaigns.AdStatuses(r.Context(), []model.Ad{ad})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, viewAd(statuses[0]))
+	writeJSON(w, status, viewAd(statuses[0], decimals(p)))
 	return nil
 }
 
@@ -360,19 +354,20 @@ func (a *API) createAd(w http.ResponseWriter, r *http.Request, p principal) erro
 	if err != nil {
 		return err
 	}
-	return a.writeAd(w, r, http.StatusCreated, ad)
+	return a.writeAd(w, r, p, http.StatusCreated, ad)
 }
 
 func (a *API) patchAd(w http.ResponseWriter, r *http.Request, p principal) error {
 	var req adRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodePatch(r, &req, slices.Concat(readOnly, []string{"campaign_id", "ad_group_id", "spark_post_id", "post_id",
+		"serving_status", "reasons", "spend", "stats"})...); err != nil {
 		return err
 	}
 	ad, err := a.Campaigns.UpdateAd(r.Context(), p.id(), r.PathValue("id"), req.input())
 	if err != nil {
 		return err
 	}
-	return a.writeAd(w, r, http.StatusOK, ad)
+	return a.writeAd(w, r, p, http.StatusOK, ad)
 }
 
 func (a *API) getAd(w http.ResponseWriter, r *http.Request, p principal) error {
@@ -380,7 +375,7 @@ func (a *API) getAd(w http.ResponseWriter, r *http.Request, p principal) error {
 	if err != nil {
 		return err
 	}
-	return a.writeAd(w, r, http.StatusOK, ad)
+	return a.writeAd(w, r, p, http.StatusOK, ad)
 }
 
 func (a *API) listAds(w http.ResponseWriter, r *http.Request, p principal) error {
@@ -394,7 +389,7 @@ func (a *API) listAds(w http.ResponseWriter, r *http.Request, p principal) error
 	}
 	out := make([]adView, len(statuses))
 	for i, s := range statuses {
-		out[i] = viewAd(s)
+		out[i] = viewAd(s, decimals(p))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ads": out})
 	return nil

@@ -62,6 +62,7 @@ func (a answer) ads() []any {
 }
 
 func TestTargetedDelivery(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -111,28 +112,31 @@ func TestTargetedDelivery(t *testing.T) {
 }
 
 func TestOneAdPerAdvertiserAndSecondPrice(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	post3 := e.newPost(w.creator.id, nil)
-	a1, _ := e.sparkAd(w.creator, w.advertiser, w.post, func(g map[string]any) { g["bid"] = "10.00" })
-	e.sparkAd(w.creator, w.advertiser, post3, func(g map[string]any) { g["bid"] = "9.50" }) // same advertiser
-	a2, _ := e.sparkAd(w.creator2, w.advertiser2, w.post2, func(g map[string]any) { g["bid"] = "9.00" })
+	// Bids high enough that one impression's price shows in cents.
+	a1, _ := e.sparkAd(w.creator, w.advertiser, w.post, func(g map[string]any) { g["bid"] = "1000.00" })
+	e.sparkAd(w.creator, w.advertiser, post3, func(g map[string]any) { g["bid"] = "950.00" }) // same advertiser
+	a2, _ := e.sparkAd(w.creator2, w.advertiser2, w.post2, func(g map[string]any) { g["bid"] = "900.00" })
 	d := e.decide(map[string]any{"viewer": viewer("v", nil)["viewer"], "count": 10})
 	if len(d.ads()) != 2 || d.str("ads.0.ad_id") != a1 || d.str("ads.1.ad_id") != a2 {
 		t.Fatalf("want %s then %s, one per advertiser: %s", a1, a2, d.raw)
 	}
-	// The winner pays the runner-up's value: 9.00 per mille, 0.009 an impression.
+	// The winner pays the runner-up's value: 900.00 per mille, 0.90 an impression.
 	ev := e.must(200, operatorToken, "POST", "/api/v1/events", map[string]any{"events": []any{
 		map[string]any{"event_id": "e1", "type": "impression", "token": d.str("ads.0.token")}}})
 	if ev.num("accepted") != 1 {
 		t.Fatalf("events: %s", ev.raw)
 	}
-	if spend := e.must(200, w.advertiser.token, "GET", "/api/v1/ads/"+a1, nil).str("spend"); spend != "0.009" {
-		t.Fatalf("winner spend %s, want 0.009", spend)
+	if spend := e.must(200, w.advertiser.token, "GET", "/api/v1/ads/"+a1, nil).str("spend"); spend != "0.90" {
+		t.Fatalf("winner spend %s, want 0.90", spend)
 	}
 }
 
 func TestEventsCountOnceAndLandOnThePost(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -197,15 +201,17 @@ func TestEventsCountOnceAndLandOnThePost(t *testing.T) {
 				t.Errorf("%s = %v, want %v", path, got, n)
 			}
 		}
-		// Only the three genuine impressions were charged (CPM 4.00, no runner-up: the floor, 0.10 per mille).
+		// Only the three genuine impressions were charged (CPM 4.00, no runner-up: the floor, 0.10 per
+		// mille, 0.0003 in all, shown in cents).
 		ad := e.must(200, w.advertiser.token, "GET", "/api/v1/ads/"+adID, nil)
-		if ad.num("stats.impressions") != 3 || ad.str("spend") != "0.0003" {
+		if ad.num("stats.impressions") != 3 || ad.str("spend") != "0.00" {
 			t.Fatalf("ad after events: impressions %v spend %s", ad.num("stats.impressions"), ad.str("spend"))
 		}
 	})
 }
 
 func TestFrequencyCap(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -230,6 +236,7 @@ func TestFrequencyCap(t *testing.T) {
 }
 
 func TestRevocationAndExpiryStopDelivery(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -282,6 +289,7 @@ func TestRevocationAndExpiryStopDelivery(t *testing.T) {
 }
 
 func TestPostTurningPrivateStopsDelivery(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	adID, _ := e.sparkAd(w.creator, w.advertiser, w.post, nil)
@@ -305,6 +313,7 @@ func TestPostTurningPrivateStopsDelivery(t *testing.T) {
 }
 
 func TestCampaignSwitches(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	adID, _ := e.sparkAd(w.creator, w.advertiser, w.post, nil)
@@ -342,6 +351,7 @@ func TestCampaignSwitches(t *testing.T) {
 }
 
 func TestBudgetNeverOverspent(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -397,6 +407,7 @@ func TestBudgetNeverOverspent(t *testing.T) {
 }
 
 func TestClickIDIsRecorded(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	e.sparkAd(w.creator, w.advertiser, w.post, nil)
@@ -421,6 +432,7 @@ func TestClickIDIsRecorded(t *testing.T) {
 // TestSpendSurvivesRestart checks that a restarted server starts from the
 // stored spend: an exhausted lifetime budget stays exhausted.
 func TestSpendSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	adID, _ := e.sparkAd(w.creator, w.advertiser, w.post, func(g map[string]any) {
@@ -437,7 +449,7 @@ func TestSpendSurvivesRestart(t *testing.T) {
 		e.must(200, operatorToken, "POST", "/api/v1/events", map[string]any{"events": events})
 	}
 	if got := e.must(200, w.advertiser.token, "GET", "/api/v1/ads/"+adID, nil); got.str("serving_status") != "NOT_SERVING" ||
-		got.str("spend") != "0.018" {
+		got.str("spend") != "0.02" { // 0.018, shown in cents
 		t.Fatalf("before restart: %s", got.raw)
 	}
 	again := e.restart()

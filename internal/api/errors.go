@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/flintads/flint/internal/apperr"
@@ -31,15 +28,16 @@ type errorDetail struct {
 }
 
 var statusOf = map[apperr.Kind]int{
-	apperr.Invalid:         http.StatusBadRequest,
-	apperr.Unauthenticated: http.StatusUnauthorized,
-	apperr.Forbidden:       http.StatusForbidden,
-	apperr.NotFound:        http.StatusNotFound,
-	apperr.Conflict:        http.StatusConflict,
-	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
-	apperr.Unprocessable:   http.StatusUnprocessableEntity,
-	apperr.RateLimited:     http.StatusTooManyRequests,
-	apperr.Unavailable:     http.StatusServiceUnavailable,
+	apperr.Invalid:          http.StatusBadRequest,
+	apperr.Unauthenticated:  http.StatusUnauthorized,
+	apperr.Forbidden:        http.StatusForbidden,
+	apperr.NotFound:         http.StatusNotFound,
+	apperr.Conflict:         http.StatusConflict,
+	apperr.TooLarge:         http.StatusRequestEntityTooLarge,
+	apperr.Unprocessable:    http.StatusUnprocessableEntity,
+	apperr.RateLimited:      http.StatusTooManyRequests,
+	apperr.Unavailable:      http.StatusServiceUnavailable,
+	apperr.MethodNotAllowed: http.StatusMethodNotAllowed,
 }
 
 // writeError is the error translator: the one place where errors become
@@ -107,79 +105,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h["Cache-Control"] = headerNoStore
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes()) // the client may have gone; nothing to do about it
-}
-
-// decode reads the request body, which must be one JSON object, into v.
-// Unknown fields are ignored; syntax errors, wrong types, trailing data and
-// oversized bodies become clear 400/413 errors naming the field.
-func decode(r *http.Request, v any) error { return decodeBody(r, v, false) }
-
-// decodeOptional is decode for calls whose body may be left out.
-func decodeOptional(r *http.Request, v any) error { return decodeBody(r, v, true) }
-
-func decodeBody(r *http.Request, v any, optional bool) error {
-	buf := buffers.Get().(*bytes.Buffer)
-	defer putBuffer(buf)
-	if _, err := buf.ReadFrom(r.Body); err != nil {
-		return decodeError(err)
-	}
-	body := bytes.TrimSpace(buf.Bytes())
-	if len(body) == 0 {
-		if optional {
-			return nil
-		}
-		return decodeError(io.EOF)
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return decodeError(err)
-	}
-	return nil
-}
-
-func decodeError(err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		return err
-	case errors.Is(err, io.EOF):
-		return apperr.New(apperr.Invalid, apperr.CodeMalformedJSON, "the request body is empty; send a JSON object")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return apperr.New(apperr.Invalid, apperr.CodeMalformedJSON, "the request body ends in the middle of the JSON")
-	case errors.As(err, &syntax):
-		return apperr.New(apperr.Invalid, apperr.CodeMalformedJSON, "the request body is not valid JSON (at byte %d)", syntax.Offset)
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return apperr.New(apperr.Invalid, apperr.CodeWrongType, "the request body must be a JSON object")
-		}
-		return apperr.Field(typ.Field, apperr.CodeWrongType, "%s must be %s, not %s", typ.Field, describe(typ), typ.Value)
-	}
-	return apperr.New(apperr.Invalid, apperr.CodeMalformedJSON, "the request body could not be read as JSON")
-}
-
-// describe names the JSON type a Go type expects.
-func describe(e *json.UnmarshalTypeError) string {
-	t := e.Type
-	switch {
-	case t == nil:
-		return "a valid value"
-	case strings.HasPrefix(t.String(), "[]"):
-		return "an array"
-	}
-	switch t.Kind().String() {
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
-	case "int", "int32", "int64", "uint8", "uint32", "uint64":
-		return "an integer"
-	case "float64", "float32":
-		return "a number"
-	case "struct", "map":
-		return "an object"
-	case "ptr":
-		return describe(&json.UnmarshalTypeError{Type: t.Elem()})
-	}
-	return fmt.Sprintf("a %s", t.Kind())
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/flintads/flint/internal/api"
 	"github.com/flintads/flint/internal/config"
 	"github.com/flintads/flint/internal/server"
 	"github.com/flintads/flint/internal/store/pgtest"
@@ -36,6 +37,7 @@ type env struct {
 func backends(t *testing.T, fn func(t *testing.T, newEnv func(opts ...func(*config.Config)) *env)) {
 	for _, name := range []string{"sqlite", "postgres"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			fn(t, func(opts ...func(*config.Config)) *env { return startEnv(t, name, opts...) })
 		})
 	}
@@ -66,7 +68,9 @@ func serve(t *testing.T, cfg config.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(app.Handler)
+	srv := httptest.NewUnstartedServer(app.Handler)
+	srv.Listener = api.JSONErrors(srv.Listener)
+	srv.Start()
 	var once sync.Once
 	stop := func() {
 		once.Do(func() {

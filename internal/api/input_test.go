@@ -8,6 +8,7 @@ import (
 )
 
 func TestAuthenticationAndRoles(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	cases := map[string]struct {
@@ -50,6 +51,7 @@ func TestAuthenticationAndRoles(t *testing.T) {
 }
 
 func TestTenantIsolationOfLibraries(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -68,6 +70,7 @@ func TestTenantIsolationOfLibraries(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	huge := `{"kind":"creator","handle":"big","creator_type":"creator","display_name":"` + strings.Repeat("x", 1<<20) + `"}`
@@ -119,6 +122,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestDeletedPostIsFinal(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	path := "/api/v1/posts/" + w.post
@@ -138,6 +142,7 @@ func TestDeletedPostIsFinal(t *testing.T) {
 }
 
 func TestMusicCanBeRemoved(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	path := "/api/v1/posts/" + w.hitPost
@@ -152,6 +157,7 @@ func TestMusicCanBeRemoved(t *testing.T) {
 }
 
 func TestTestClockNeedsTheFlag(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite", func(c *config.Config) { c.TestClock = false })
 	if a := e.do(operatorToken, "POST", "/api/v1/test-clock/advance", `{"seconds":10}`); a.status != 404 {
 		t.Fatalf("without --test-clock: %d", a.status)
@@ -160,6 +166,7 @@ func TestTestClockNeedsTheFlag(t *testing.T) {
 
 // TestHostileInputNeverFails5xx throws odd bodies at every route.
 func TestHostileInputNeverFails5xx(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		hostileInput(t, newEnv())
 	})

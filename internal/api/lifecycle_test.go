@@ -14,6 +14,7 @@ import (
 
 // TestCreatorAndAdvertiserFlow walks the seed's steps for both sides.
 func TestCreatorAndAdvertiserFlow(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -81,6 +82,7 @@ func TestCreatorAndAdvertiserFlow(t *testing.T) {
 
 // TestEligibility checks every eligibility rule over the API.
 func TestEligibility(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -127,6 +129,7 @@ func TestEligibility(t *testing.T) {
 // TestExpiry checks the window: valid on day 29, expired at day 30, and
 // extension.
 func TestExpiry(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -181,6 +184,7 @@ func TestExpiry(t *testing.T) {
 
 // TestRevoke checks revocation, and a new episode after it.
 func TestRevoke(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -225,6 +229,7 @@ func TestRevoke(t *testing.T) {
 
 // TestCodeErrors covers every error the code calls can give.
 func TestCodeErrors(t *testing.T) {
+	t.Parallel()
 	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
 		e := newEnv()
 		w := e.world()
@@ -287,6 +292,7 @@ func TestCodeErrors(t *testing.T) {
 
 // TestCodeLookupRateLimit checks that one advertiser cannot guess codes fast.
 func TestCodeLookupRateLimit(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite", func(c *config.Config) { c.CodeLookupBurst = 5; c.CodeLookupRate = 0.5 })
 	w := e.world()
 	unknown := authorization.NewSecret().Code()
@@ -315,6 +321,7 @@ func TestCodeLookupRateLimit(t *testing.T) {
 // TestCodeNeverStoredInClear generates codes and searches every file of the
 // data directory and the logs for them.
 func TestCodeNeverStoredInClear(t *testing.T) {
+	t.Parallel()
 	e := startEnv(t, "sqlite")
 	w := e.world()
 	var codes []string

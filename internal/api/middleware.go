@@ -64,21 +64,23 @@ func (a *API) middleware(next http.Handler) http.Handler {
 }
 
 // healthz answers 200 while the process runs.
-func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
+func (a *API) healthz(w http.ResponseWriter, r *http.Request, _ principal) error {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
 }
 
 // readyz answers 200 when the server can serve traffic (its store answers).
-func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
+func (a *API) readyz(w http.ResponseWriter, r *http.Request, _ principal) error {
 	if a.Ready != nil {
 		if err := a.Ready(r.Context()); err != nil {
 			a.Log.WarnContext(r.Context(), "not ready", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, errorBody{errorDetail{Code: "NOT_READY",
 				Message: "the server is not ready"}})
-			return
+			return nil
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
 }
 
 type advanceRequest struct {

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/flintads/flint/internal/model"
@@ -84,7 +85,7 @@ type postPatch struct {
 
 func (a *API) patchPost(w http.ResponseWriter, r *http.Request, _ principal) error {
 	var req postPatch
-	if err := decode(r, &req); err != nil {
+	if err := decodePatch(r, &req, slices.Concat(readOnly, []string{"creator_id", "stats"})...); err != nil {
 		return err
 	}
 	in := post.PatchInput{Caption: req.Caption, VideoURL: req.VideoURL, DurationMS: req.DurationMS,

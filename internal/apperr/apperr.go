@@ -18,15 +18,16 @@ type Kind int
 
 // The kinds of error, from the caller's point of view.
 const (
-	Invalid         Kind = iota + 1 // malformed or invalid input (400)
-	Unauthenticated                 // no or bad credentials (401)
-	Forbidden                       // authenticated, but not allowed (403)
-	NotFound                        // no such object, or not the caller's (404)
-	Conflict                        // the object's state forbids the request (409)
-	TooLarge                        // request body too large (413)
-	Unprocessable                   // well-formed but breaks a business rule (422)
-	RateLimited                     // too many requests (429)
-	Unavailable                     // storage or a dependency is down; retry later (503)
+	Invalid          Kind = iota + 1 // malformed or invalid input (400)
+	Unauthenticated                  // no or bad credentials (401)
+	Forbidden                        // authenticated, but not allowed (403)
+	NotFound                         // no such object, or not the caller's (404)
+	Conflict                         // the object's state forbids the request (409)
+	TooLarge                         // request body too large (413)
+	Unprocessable                    // well-formed but breaks a business rule (422)
+	RateLimited                      // too many requests (429)
+	Unavailable                      // storage or a dependency is down; retry later (503)
+	MethodNotAllowed                 // the path exists, but not with this method (405)
 )
 
 // Error is a domain error with a stable code.
@@ -69,6 +70,18 @@ const (
 	CodeRateLimited     = "RATE_LIMITED"
 	CodeConflict        = "CONFLICT"
 	CodeStorageDown     = "STORAGE_UNAVAILABLE"
+	// CodeNoEditableField: a PATCH that names no field it could change.
+	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	CodeNoEditableField  = "NO_EDITABLE_FIELD"
+	// CodeNotEditable: a PATCH that names a field that cannot change.
+	CodeNotEditable = "FIELD_NOT_EDITABLE"
+	// CodeDuplicateKey: a JSON object names the same key twice.
+	CodeDuplicateKey = "DUPLICATE_KEY"
+	// CodeKeyCase: a JSON key differs from a known field only in case.
+	CodeKeyCase = "KEY_CASE_MISMATCH"
+	// CodeInvalidText: a string that is not valid UTF-8, holds a lone
+	// surrogate or a NUL character.
+	CodeInvalidText = "INVALID_TEXT"
 )
 
 // Missing reports a required field that was absent or empty.

@@ -12,8 +12,7 @@ package authorization
 import (
 	"context"
 	"errors"
-	"hash/fnv"
-	"sync"
+	"fmt"
 	"time"
 
 	"github.com/flintads/flint/internal/apperr"
@@ -45,27 +44,32 @@ const (
 	CodeNotForYou         = "AD_CODE_NOT_FOR_YOU"
 	CodePostUnavailable   = "AD_CODE_POST_UNAVAILABLE"
 	CodeSparkPostInUse    = "SPARK_POST_IN_USE"
+	CodeTooFar            = "AUTHORIZATION_TOO_FAR"
 	maxRedemptionsAllowed = 1000
 )
+
+// MaxReach is how far ahead of now an authorization may run: an extension
+// that would take its expiry further is refused. Two years: a 365-day
+// period, extended once more by a year before it ends.
+const MaxReach = 2 * 365 * Day
 
 // Store is what the authorization service needs from storage.
 type Store interface {
 	store.Authorizations
 	GetPost(ctx context.Context, id string) (model.Post, error)
 	GetAccount(ctx context.Context, id string) (model.Account, error)
-	AdsForPost(ctx context.Context, postID string) ([]model.Ad, error)
-	GetAdGroup(ctx context.Context, id string) (model.AdGroup, error)
-	GetCampaign(ctx context.Context, id string) (model.Campaign, error)
+	CountLiveAds(ctx context.Context, postID, authorizationID string) (int, error)
 }
 
-// Service runs the authorization lifecycle.
+// Service runs the authorization lifecycle. Each step on a post runs as one
+// store transaction that holds the post's lock (store.ChangeAuthorization),
+// so steps on one post never interleave, in this process or any other that
+// shares the database.
 type Service struct {
 	store   Store
 	clock   clock.Clock
 	notify  change.Notifier
 	limiter *ratelimit.Limiter
-
-	locks [64]sync.Mutex // serialise changes to one post's authorization
 }
 
 // New returns a Service. limiter bounds code attempts per advertiser.
@@ -76,12 +80,9 @@ func New(s Store, c clock.Clock, n change.Notifier, limiter *ratelimit.Limiter) 
 	return &Service{store: s, clock: c, notify: n, limiter: limiter}
 }
 
-func (s *Service) lock(postID string) func() {
-	h := fnv.New32a()
-	h.Write([]byte(postID))
-	m := &s.locks[h.Sum32()%uint32(len(s.locks))]
-	m.Lock()
-	return m.Unlock
+// creator returns the creator's account.
+func (s *Service) creator(ctx context.Context, creatorID string) (model.Account, error) {
+	return s.store.GetAccount(ctx, creatorID)
 }
 
 // ownPost returns the creator's post and account; another creator's post
@@ -89,23 +90,51 @@ func (s *Service) lock(postID string) func() {
 func (s *Service) ownPost(ctx context.Context, creatorID, postID string) (model.Post, model.Account, error) {
 	p, err := s.store.GetPost(ctx, postID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && p.CreatorID != creatorID) {
-		return p, model.Account{}, apperr.NotFoundf("no post %s", postID)
+		return p, model.Account{}, notFound(postID)
 	}
 	if err != nil {
 		return p, model.Account{}, err
 	}
-	creator, err := s.store.GetAccount(ctx, creatorID)
+	creator, err := s.creator(ctx, creatorID)
 	return p, creator, err
 }
 
-// current returns the post's latest episode, or ok=false if authorization
-// was never turned on.
-func (s *Service) current(ctx context.Context, postID string) (model.Authorization, bool, error) {
-	a, err := s.store.CurrentAuthorization(ctx, postID)
-	if errors.Is(err, store.ErrNotFound) {
-		return a, false, nil
+func notFound(postID string) error { return apperr.NotFoundf("no post %s", postID) }
+
+// step runs one lifecycle step on the creator's post: fn sees the post, the
+// creator, its current episode (ok=false if authorization was never turned
+// on) and the time, and returns what to store. It returns the post and the
+// episode that is current afterwards (nil if none).
+func (s *Service) step(ctx context.Context, creatorID, postID string,
+	fn func(p *model.Post, creator model.Account, cur model.Authorization, ok bool, now time.Time) (store.EpisodeChange, error)) (
+	model.Post, model.Account, *model.Authorization, error) {
+	creator, err := s.creator(ctx, creatorID)
+	if err != nil {
+		return model.Post{}, creator, nil, err
 	}
-	return a, err == nil, err
+	now := s.clock.Now()
+	var post model.Post
+	var after *model.Authorization
+	err = s.store.ChangeAuthorization(ctx, postID, func(p model.Post, cur model.Authorization, ok bool) (store.EpisodeChange, error) {
+		if p.CreatorID != creatorID {
+			return store.EpisodeChange{}, notFound(postID)
+		}
+		post = p
+		ch, err := fn(&p, creator, cur, ok, now)
+		switch {
+		case ch.New != nil:
+			after = ch.New
+		case ch.Updated != nil:
+			after = ch.Updated
+		case ok:
+			after = &cur
+		}
+		return ch, err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return post, creator, nil, notFound(postID)
+	}
+	return post, creator, after, err
 }
 
 // View is a creator's view of a post's authorization.
@@ -149,43 +178,40 @@ func (s *Service) Set(ctx context.Context, creatorID, postID string, in SetInput
 	if err := checkDays(in.Days); err != nil {
 		return View{}, err
 	}
-	defer s.lock(postID)()
-	p, creator, err := s.ownPost(ctx, creatorID, postID)
-	if err != nil {
-		return View{}, err
-	}
-	if err := post.CheckEligible(creator.CreatorType, &p); err != nil {
-		return View{}, err
-	}
-	if !in.AcceptTerms {
-		return View{}, &apperr.Error{Kind: apperr.Unprocessable, Code: CodeTermsNotAccepted, Field: "accept_terms",
-			Message: "the advertising terms (version " + TermsVersion + ") must be accepted to turn on ad authorization"}
-	}
-	now := s.clock.Now()
-	cur, ok, err := s.current(ctx, postID)
-	if err != nil {
-		return View{}, err
-	}
-	if ok && cur.Status(now) == model.AuthOn {
-		switch {
-		case cur.GeneratedAt.IsZero():
-			cur.Days, cur.TermsVersion, cur.TermsAcceptedAt, cur.UpdatedAt = *in.Days, TermsVersion, now, now
-			if err := s.store.UpdateAuthorization(ctx, cur); err != nil {
-				return View{}, err
-			}
-		case cur.Days != *in.Days:
-			return View{}, &apperr.Error{Kind: apperr.Conflict, Code: CodeAlreadyAuthorized, Field: "days",
-				Message: "authorization is already on with another period; extend it instead, or revoke and start again"}
+	started := false
+	p, creator, cur, err := s.step(ctx, creatorID, postID, func(p *model.Post, creator model.Account, cur model.Authorization,
+		ok bool, now time.Time) (store.EpisodeChange, error) {
+		if err := post.CheckEligible(creator.CreatorType, p); err != nil {
+			return store.EpisodeChange{}, err
 		}
-		return s.view(ctx, p, creator, &cur)
-	}
-	a := model.Authorization{ID: ids.New("auth"), PostID: postID, CreatorID: creatorID, Days: *in.Days,
-		TermsVersion: TermsVersion, TermsAcceptedAt: now, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreateAuthorization(ctx, a); err != nil {
+		if !in.AcceptTerms {
+			return store.EpisodeChange{}, &apperr.Error{Kind: apperr.Unprocessable, Code: CodeTermsNotAccepted,
+				Field: "accept_terms", Message: "the advertising terms (version " + TermsVersion +
+					") must be accepted to turn on ad authorization"}
+		}
+		if ok && cur.Status(now) == model.AuthOn {
+			switch {
+			case cur.GeneratedAt.IsZero():
+				cur.Days, cur.TermsVersion, cur.TermsAcceptedAt, cur.UpdatedAt = *in.Days, TermsVersion, now, now
+				return store.EpisodeChange{Updated: &cur}, nil
+			case cur.Days != *in.Days:
+				return store.EpisodeChange{}, &apperr.Error{Kind: apperr.Conflict, Code: CodeAlreadyAuthorized,
+					Field: "days", Message: "authorization is already on with another period; extend it instead, " +
+						"or revoke and start again"}
+			}
+			return store.EpisodeChange{}, nil
+		}
+		started = true
+		return store.EpisodeChange{New: &model.Authorization{ID: ids.New("auth"), PostID: postID, CreatorID: creatorID,
+			Days: *in.Days, TermsVersion: TermsVersion, TermsAcceptedAt: now, CreatedAt: now, UpdatedAt: now, Version: 1}}, nil
+	})
+	if err != nil {
 		return View{}, err
 	}
-	s.notify.Changed(ctx, change.Event{Kind: change.Authorization, ID: postID})
-	return s.view(ctx, p, creator, &a)
+	if started {
+		s.notify.Changed(ctx, change.Event{Kind: change.Authorization, ID: postID})
+	}
+	return s.view(ctx, p, creator, cur)
 }
 
 // checkDays validates a requested period.
@@ -205,16 +231,18 @@ func (s *Service) Get(ctx context.Context, creatorID, postID string) (View, erro
 	if err != nil {
 		return View{}, err
 	}
-	cur, ok, err := s.current(ctx, postID)
-	if err != nil {
-		return View{}, err
-	}
-	if !ok {
+	cur, err := s.store.CurrentAuthorization(ctx, postID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return s.view(ctx, p, creator, nil)
+	case err != nil:
+		return View{}, err
 	}
 	return s.view(ctx, p, creator, &cur)
 }
 
+// view builds the creator's view: one read of the advertisers that use the
+// post, each with the episode its entry is under.
 func (s *Service) view(ctx context.Context, p model.Post, creator model.Account, a *model.Authorization) (View, error) {
 	v := View{Status: model.AuthOff, Authorization: a, Ineligibility: post.Ineligibility(creator.CreatorType, &p),
 		Advertisers: []AdvertiserUse{}}
@@ -227,17 +255,9 @@ func (s *Service) view(ctx context.Context, p model.Post, creator model.Account,
 	if err != nil {
 		return v, err
 	}
-	episodes := map[string]model.Authorization{a.ID: *a}
 	for _, u := range uses {
-		ep, ok := episodes[u.AuthorizationID]
-		if !ok {
-			if ep, err = s.store.GetAuthorization(ctx, u.AuthorizationID); err != nil {
-				return v, err
-			}
-			episodes[ep.ID] = ep
-		}
 		v.Advertisers = append(v.Advertisers, AdvertiserUse{ID: u.AdvertiserID, Name: u.Name, AddedAt: u.AddedAt,
-			Status: LibraryStatus(ep, creator.CreatorType, &p, now)})
+			Status: LibraryStatus(u.Authorization, creator.CreatorType, &p, now)})
 	}
 	return v, nil
 }
@@ -272,48 +292,33 @@ func (s *Service) Generate(ctx context.Context, creatorID, postID string, in Gen
 			return Generated{}, err
 		}
 	}
-	defer s.lock(postID)()
-	p, creator, cur, now, err := s.activeEpisode(ctx, creatorID, postID, false)
-	if err != nil {
-		return Generated{}, err
-	}
-	if err := post.CheckEligible(creator.CreatorType, &p); err != nil {
-		return Generated{}, err
-	}
-	if cur.GeneratedAt.IsZero() {
-		cur.GeneratedAt, cur.ExpiresAt, cur.UpdatedAt = now, WindowEnd(now, cur.Days), now
-		if err := s.store.UpdateAuthorization(ctx, cur); err != nil {
-			return Generated{}, err
-		}
-	}
 	secret := NewSecret()
-	c := model.AdCode{ID: ids.New("code"), AuthorizationID: cur.ID, PostID: postID, Hash: secret.Hash(),
-		AdvertiserID: in.AdvertiserID, CreatedAt: now}
-	if in.MaxRedemptions != nil {
-		c.MaxRedemptions = *in.MaxRedemptions
-	}
-	if err := s.store.CreateCode(ctx, c); err != nil {
+	var code model.AdCode
+	_, _, cur, err := s.step(ctx, creatorID, postID, func(p *model.Post, creator model.Account, cur model.Authorization,
+		ok bool, now time.Time) (store.EpisodeChange, error) {
+		if err := notActiveError(cur, ok, now, false); err != nil {
+			return store.EpisodeChange{}, err
+		}
+		if err := post.CheckEligible(creator.CreatorType, p); err != nil {
+			return store.EpisodeChange{}, err
+		}
+		ch := store.EpisodeChange{Code: &code}
+		if cur.GeneratedAt.IsZero() {
+			cur.GeneratedAt, cur.ExpiresAt, cur.UpdatedAt = now, WindowEnd(now, cur.Days), now
+			ch.Updated = &cur
+		}
+		code = model.AdCode{ID: ids.New("code"), AuthorizationID: cur.ID, PostID: postID, Hash: secret.Hash(),
+			AdvertiserID: in.AdvertiserID, CreatedAt: now}
+		if in.MaxRedemptions != nil {
+			code.MaxRedemptions = *in.MaxRedemptions
+		}
+		return ch, nil
+	})
+	if err != nil {
 		return Generated{}, err
 	}
 	s.notify.Changed(ctx, change.Event{Kind: change.Authorization, ID: postID})
-	return Generated{Code: secret.Code(), AdCode: c, Authorization: cur}, nil
-}
-
-// activeEpisode returns the creator's post, its current episode and the
-// time, or why the episode cannot take a new code or an extension.
-// allowExpired admits expired episodes. The post's lock must be held.
-func (s *Service) activeEpisode(ctx context.Context, creatorID, postID string, allowExpired bool) (
-	model.Post, model.Account, model.Authorization, time.Time, error) {
-	p, creator, err := s.ownPost(ctx, creatorID, postID)
-	if err != nil {
-		return p, creator, model.Authorization{}, time.Time{}, err
-	}
-	cur, ok, err := s.current(ctx, postID)
-	if err != nil {
-		return p, creator, cur, time.Time{}, err
-	}
-	now := s.clock.Now()
-	return p, creator, cur, now, notActiveError(cur, ok, now, allowExpired)
+	return Generated{Code: secret.Code(), AdCode: code, Authorization: *cur}, nil
 }
 
 // notActiveError explains why an episode cannot take a new code or an
@@ -338,94 +343,69 @@ type ExtendInput struct {
 // Extend lengthens the current episode: the new expiry is the later of now
 // and the old expiry, plus the days given. An expired episode may be
 // extended (its codes and library entries work again); a revoked one not.
+// No extension may take the expiry more than MaxReach past now.
 func (s *Service) Extend(ctx context.Context, creatorID, postID string, in ExtendInput) (View, error) {
 	if err := checkDays(in.Days); err != nil {
 		return View{}, err
 	}
-	defer s.lock(postID)()
-	p, creator, cur, now, err := s.activeEpisode(ctx, creatorID, postID, true)
+	p, creator, cur, err := s.step(ctx, creatorID, postID, func(p *model.Post, creator model.Account, cur model.Authorization,
+		ok bool, now time.Time) (store.EpisodeChange, error) {
+		if err := notActiveError(cur, ok, now, true); err != nil {
+			return store.EpisodeChange{}, err
+		}
+		if cur.GeneratedAt.IsZero() {
+			return store.EpisodeChange{}, apperr.New(apperr.Conflict, CodeNotStarted,
+				"the authorization period has not started: it starts when the first code is generated")
+		}
+		end := ExtendedEnd(now, cur.ExpiresAt, *in.Days)
+		if end.After(now.Add(MaxReach)) {
+			return store.EpisodeChange{}, &apperr.Error{Kind: apperr.Unprocessable, Code: CodeTooFar, Field: "days",
+				Message: fmt.Sprintf("an authorization may reach at most %d days ahead; it runs until %s already",
+					int(MaxReach/Day), cur.ExpiresAt.UTC().Format(time.RFC3339))}
+		}
+		cur.ExpiresAt, cur.UpdatedAt = end, now
+		return store.EpisodeChange{Updated: &cur}, nil
+	})
 	if err != nil {
 		return View{}, err
 	}
-	if cur.GeneratedAt.IsZero() {
-		return View{}, apperr.New(apperr.Conflict, CodeNotStarted,
-			"the authorization period has not started: it starts when the first code is generated")
-	}
-	cur.ExpiresAt, cur.UpdatedAt = ExtendedEnd(now, cur.ExpiresAt, *in.Days), now
-	if err := s.store.UpdateAuthorization(ctx, cur); err != nil {
-		return View{}, err
-	}
 	s.notify.Changed(ctx, change.Event{Kind: change.Authorization, ID: postID})
-	return s.view(ctx, p, creator, &cur)
+	return s.view(ctx, p, creator, cur)
 }
 
 // Revoke ends the current episode: every code of the post stops working and
 // every ad that uses the post stops serving. Revoking a revoked post again
 // changes nothing.
 func (s *Service) Revoke(ctx context.Context, creatorID, postID string) (View, error) {
-	defer s.lock(postID)()
-	p, creator, err := s.ownPost(ctx, creatorID, postID)
-	if err != nil {
-		return View{}, err
-	}
-	cur, ok, err := s.current(ctx, postID)
-	if err != nil {
-		return View{}, err
-	}
-	if !ok {
-		return View{}, apperr.New(apperr.Conflict, CodeAuthorizationOff, "ad authorization is off for this post")
-	}
-	now := s.clock.Now()
-	paused := 0
-	if cur.RevokedAt.IsZero() {
-		if cur.Active(now) {
-			if paused, err = s.countLiveAds(ctx, postID, cur.ID); err != nil {
-				return View{}, err
-			}
+	revoked, wasActive := false, false
+	p, creator, cur, err := s.step(ctx, creatorID, postID, func(_ *model.Post, _ model.Account, cur model.Authorization,
+		ok bool, now time.Time) (store.EpisodeChange, error) {
+		if !ok {
+			return store.EpisodeChange{}, apperr.New(apperr.Conflict, CodeAuthorizationOff, "ad authorization is off for this post")
 		}
+		if !cur.RevokedAt.IsZero() {
+			return store.EpisodeChange{}, nil
+		}
+		revoked, wasActive = true, cur.Active(now)
 		cur.RevokedAt, cur.UpdatedAt = now, now
-		if err := s.store.UpdateAuthorization(ctx, cur); err != nil {
-			return View{}, err
-		}
+		return store.EpisodeChange{Updated: &cur}, nil
+	})
+	if err != nil {
+		return View{}, err
+	}
+	paused := 0
+	if revoked {
 		s.notify.Changed(ctx, change.Event{Kind: change.Authorization, ID: postID})
 	}
-	v, err := s.view(ctx, p, creator, &cur)
+	if wasActive {
+		// The switched-on ads that delivered the post under this episode.
+		if paused, err = s.store.CountLiveAds(ctx, postID, cur.ID); err != nil {
+			return View{}, err
+		}
+	}
+	v, err := s.view(ctx, p, creator, cur)
 	v.PausedAds = paused
 	return v, err
-}
-
-// countLiveAds counts the switched-on ads (ad, ad group and campaign all on)
-// that deliver the post under episode authID.
-func (s *Service) countLiveAds(ctx context.Context, postID, authID string) (int, error) {
-	ads, err := s.store.AdsForPost(ctx, postID)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, ad := range ads {
-		if ad.Status != model.Enabled {
-			continue
-		}
-		sp, err := s.store.GetSparkPost(ctx, ad.SparkPostID)
-		if err != nil {
-			return 0, err
-		}
-		if sp.AuthorizationID != authID {
-			continue
-		}
-		g, err := s.store.GetAdGroup(ctx, ad.AdGroupID)
-		if err != nil {
-			return 0, err
-		}
-		c, err := s.store.GetCampaign(ctx, ad.CampaignID)
-		if err != nil {
-			return 0, err
-		}
-		if g.Status == model.Enabled && c.Status == model.Enabled {
-			n++
-		}
-	}
-	return n, nil
 }
 
 // LibraryStatus is the status of a library entry under episode a for post p

@@ -137,20 +137,16 @@ func (s *Service) Redeem(ctx context.Context, advertiserID, code string) (Entry,
 }
 
 // Library returns an advertiser's Spark posts, newest first, each with its
-// status now.
+// status now, in one read of the store.
 func (s *Service) Library(ctx context.Context, advertiserID string) ([]Entry, error) {
-	sps, err := s.store.ListSparkPosts(ctx, advertiserID)
+	rows, err := s.store.LibraryEntries(ctx, advertiserID, "")
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Entry, 0, len(sps))
+	out := make([]Entry, len(rows))
 	now := s.clock.Now()
-	for _, sp := range sps {
-		e, err := s.entry(ctx, sp, now)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
+	for i, r := range rows {
+		out[i] = entryOf(r, now)
 	}
 	return out, nil
 }
@@ -158,30 +154,19 @@ func (s *Service) Library(ctx context.Context, advertiserID string) ([]Entry, er
 // LibraryEntry returns one of the advertiser's Spark posts; another
 // advertiser's entry is not found.
 func (s *Service) LibraryEntry(ctx context.Context, advertiserID, id string) (Entry, error) {
-	sp, err := s.store.GetSparkPost(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && sp.AdvertiserID != advertiserID) {
-		return Entry{}, apperr.NotFoundf("no Spark post %s in your library", id)
-	}
+	rows, err := s.store.LibraryEntries(ctx, advertiserID, id)
 	if err != nil {
 		return Entry{}, err
 	}
-	return s.entry(ctx, sp, s.clock.Now())
+	if len(rows) == 0 {
+		return Entry{}, apperr.NotFoundf("no Spark post %s in your library", id)
+	}
+	return entryOf(rows[0], s.clock.Now()), nil
 }
 
-func (s *Service) entry(ctx context.Context, sp model.SparkPost, now time.Time) (Entry, error) {
-	e := Entry{SparkPost: sp}
-	var err error
-	if e.Post, err = s.store.GetPost(ctx, sp.PostID); err != nil {
-		return e, err
-	}
-	if e.Creator, err = s.store.GetAccount(ctx, sp.CreatorID); err != nil {
-		return e, err
-	}
-	if e.Authorization, err = s.store.GetAuthorization(ctx, sp.AuthorizationID); err != nil {
-		return e, err
-	}
-	e.Status = LibraryStatus(e.Authorization, e.Creator.CreatorType, &e.Post, now)
-	return e, nil
+func entryOf(r model.LibraryEntry, now time.Time) Entry {
+	return Entry{SparkPost: r.SparkPost, Post: r.Post, Creator: r.Creator, Authorization: r.Authorization,
+		Status: LibraryStatus(r.Authorization, r.Creator.CreatorType, &r.Post, now)}
 }
 
 // RemoveFromLibrary deletes one of the advertiser's Spark posts. An entry

@@ -7,6 +7,7 @@ package campaign
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -25,7 +26,8 @@ import (
 // Error codes of campaign rules.
 const (
 	CodeBudgetRequired      = "BUDGET_REQUIRED"
-	CodeImmutable           = "FIELD_NOT_EDITABLE"
+	CodeBudgetBelowBid      = "BUDGET_BELOW_BID"
+	CodeImmutable           = apperr.CodeNotEditable
 	CodeSparkPostNotServing = "SPARK_POST_NOT_AUTHORIZED"
 )
 
@@ -72,18 +74,32 @@ type CampaignInput struct {
 	Status     *string
 }
 
+// decimals returns how many decimals the advertiser's currency has: money
+// is accepted and shown in that precision.
+func (s *Service) decimals(ctx context.Context, advertiserID string) (int, error) {
+	acct, err := s.store.GetAccount(ctx, advertiserID)
+	if err != nil {
+		return 0, err
+	}
+	return money.Decimals(acct.Currency), nil
+}
+
 // CreateCampaign validates and stores a campaign for the advertiser.
 func (s *Service) CreateCampaign(ctx context.Context, advertiserID string, in CampaignInput) (model.Campaign, error) {
 	now := s.clock.Now()
 	c := model.Campaign{ID: ids.New("cmp"), AdvertiserID: advertiserID, BudgetMode: model.BudgetNone, Status: model.Enabled,
-		CreatedAt: now, UpdatedAt: now}
+		CreatedAt: now, UpdatedAt: now, Version: 1}
 	if in.Name == nil {
 		return c, apperr.Missing("name")
 	}
 	if in.Objective == nil {
 		return c, apperr.Missing("objective")
 	}
-	if err := applyCampaign(&c, in); err != nil {
+	dec, err := s.decimals(ctx, advertiserID)
+	if err != nil {
+		return c, err
+	}
+	if err := applyCampaign(&c, in, dec); err != nil {
 		return c, err
 	}
 	if err := s.store.CreateCampaign(ctx, c); err != nil {
@@ -93,7 +109,7 @@ func (s *Service) CreateCampaign(ctx context.Context, advertiserID string, in Ca
 	return c, nil
 }
 
-func applyCampaign(c *model.Campaign, in CampaignInput) error {
+func applyCampaign(c *model.Campaign, in CampaignInput, decimals int) error {
 	if in.Name != nil {
 		c.Name = strings.TrimSpace(*in.Name)
 		if err := checkName("name", c.Name); err != nil {
@@ -109,7 +125,7 @@ func applyCampaign(c *model.Campaign, in CampaignInput) error {
 			return apperr.Invalidf("objective", "objective must be REACH, VIDEO_VIEWS, TRAFFIC, ENGAGEMENT or CONVERSIONS")
 		}
 	}
-	if err := applyBudget(&c.BudgetMode, &c.Budget, in.BudgetMode, in.Budget); err != nil {
+	if err := applyBudget(&c.BudgetMode, &c.Budget, in.BudgetMode, in.Budget, decimals); err != nil {
 		return err
 	}
 	if in.Status != nil {
@@ -123,7 +139,7 @@ func applyCampaign(c *model.Campaign, in CampaignInput) error {
 
 // applyBudget sets a budget mode and amount. Switching to NONE clears the
 // amount; an amount without a mode keeps the current mode.
-func applyBudget(mode *model.BudgetMode, amount *money.Micros, inMode, inBudget *string) error {
+func applyBudget(mode *model.BudgetMode, amount *money.Micros, inMode, inBudget *string, decimals int) error {
 	if inMode != nil {
 		*mode = model.BudgetMode(*inMode)
 		if *mode == model.BudgetNone && inBudget == nil {
@@ -134,7 +150,7 @@ func applyBudget(mode *model.BudgetMode, amount *money.Micros, inMode, inBudget 
 		if *inBudget == "" && *mode == model.BudgetNone {
 			*amount = 0
 		} else {
-			m, err := parseMoney("budget", *inBudget, maxBudget)
+			m, err := parseMoney("budget", *inBudget, maxBudget, decimals)
 			if err != nil {
 				return err
 			}
@@ -153,21 +169,67 @@ func (s *Service) GetCampaign(ctx context.Context, advertiserID, id string) (mod
 	return c, err
 }
 
-// UpdateCampaign edits a campaign.
+// UpdateCampaign edits a campaign. A campaign keeps a budget while any of
+// its ad groups has none, and its budget can always pay for one billing
+// event of each of its ad groups.
 func (s *Service) UpdateCampaign(ctx context.Context, advertiserID, id string, in CampaignInput) (model.Campaign, error) {
-	c, err := s.GetCampaign(ctx, advertiserID, id)
+	if in == (CampaignInput{}) {
+		return model.Campaign{}, noEditableField("name, objective, budget_mode, budget, status")
+	}
+	dec, err := s.decimals(ctx, advertiserID)
 	if err != nil {
-		return c, err
+		return model.Campaign{}, err
 	}
-	if err := applyCampaign(&c, in); err != nil {
-		return c, err
+	now := s.clock.Now()
+	c, err := s.store.UpdateCampaign(ctx, id, func(c *model.Campaign, groups []model.AdGroup) error {
+		if c.AdvertiserID != advertiserID {
+			return store.ErrNotFound
+		}
+		mode, budget := c.BudgetMode, c.Budget
+		if err := applyCampaign(c, in, dec); err != nil {
+			return err
+		}
+		// A new budget must suit every ad group under it.
+		for _, g := range groups {
+			if c.BudgetMode == mode && c.Budget == budget {
+				break
+			}
+			if err := checkAdGroup(g, *c, dec); err != nil {
+				return campaignSide(err)
+			}
+		}
+		c.UpdatedAt = now
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Campaign{}, apperr.NotFoundf("no campaign %s", id)
 	}
-	c.UpdatedAt = s.clock.Now()
-	if err := s.store.UpdateCampaign(ctx, c); err != nil {
+	if err != nil {
 		return c, err
 	}
 	s.notify.Changed(ctx, change.Event{Kind: change.Campaign, ID: c.ID})
 	return c, nil
+}
+
+// campaignSide rewords an ad-group rule broken by a campaign edit.
+func campaignSide(err error) error {
+	e, ok := apperr.As(err)
+	if !ok {
+		return err
+	}
+	switch e.Code {
+	case CodeBudgetRequired:
+		return &apperr.Error{Kind: apperr.Unprocessable, Code: CodeBudgetRequired, Field: "budget_mode",
+			Message: "an ad group of this campaign has no budget of its own: give it one before removing the campaign's"}
+	case CodeBudgetBelowBid:
+		return &apperr.Error{Kind: apperr.Unprocessable, Code: CodeBudgetBelowBid, Field: "budget",
+			Message: "the budget cannot pay for one billing event of an ad group of this campaign at its bid: " + e.Message}
+	}
+	return err
+}
+
+func noEditableField(fields string) error {
+	return apperr.New(apperr.Invalid, apperr.CodeNoEditableField, "send at least one field to change: %s", fields)
 }
 
 // ListCampaigns returns the advertiser's campaigns.
@@ -211,36 +273,48 @@ type AdGroupInput struct {
 func (s *Service) CreateAdGroup(ctx context.Context, advertiserID string, in AdGroupInput) (model.AdGroup, error) {
 	now := s.clock.Now()
 	g := model.AdGroup{ID: ids.New("adg"), AdvertiserID: advertiserID, CampaignID: in.CampaignID, StartTime: now,
-		BudgetMode: model.BudgetNone, Pacing: model.PacingStandard, Status: model.Enabled, CreatedAt: now, UpdatedAt: now}
+		BudgetMode: model.BudgetNone, Pacing: model.PacingStandard, Status: model.Enabled, CreatedAt: now, UpdatedAt: now,
+		Version: 1}
 	if in.CampaignID == "" {
 		return g, apperr.Missing("campaign_id")
 	}
-	c, err := s.GetCampaign(ctx, advertiserID, in.CampaignID)
+	campaignNotFound := func() error {
+		return &apperr.Error{Kind: apperr.NotFound, Code: apperr.CodeNotFound, Field: "campaign_id",
+			Message: "no campaign " + in.CampaignID}
+	}
+	if _, err := s.GetCampaign(ctx, advertiserID, in.CampaignID); err != nil {
+		if apperr.HasCode(err, apperr.CodeNotFound) {
+			return g, campaignNotFound()
+		}
+		return g, err
+	}
+	switch {
+	case in.Name == nil:
+		return g, apperr.Missing("name")
+	case in.BillingEvent == nil:
+		return g, apperr.Missing("billing_event")
+	case in.Bid == nil:
+		return g, apperr.Missing("bid")
+	}
+	dec, err := s.decimals(ctx, advertiserID)
 	if err != nil {
-		if e, ok := apperr.As(err); ok {
-			e.Field = "campaign_id"
-		}
 		return g, err
 	}
-	for field, v := range map[string]bool{"name": in.Name == nil, "billing_event": in.BillingEvent == nil, "bid": in.Bid == nil} {
-		if v {
-			return g, apperr.Missing(field)
-		}
-	}
-	if err := applyAdGroup(&g, in); err != nil {
+	if err := applyAdGroup(&g, in, dec); err != nil {
 		return g, err
 	}
-	if err := checkAdGroup(g, c); err != nil {
-		return g, err
+	err = s.store.CreateAdGroup(ctx, g, func(c model.Campaign) error { return checkAdGroup(g, c, dec) })
+	if errors.Is(err, store.ErrNotFound) {
+		return g, campaignNotFound()
 	}
-	if err := s.store.CreateAdGroup(ctx, g); err != nil {
+	if err != nil {
 		return g, err
 	}
 	s.notify.Changed(ctx, change.Event{Kind: change.AdGroup, ID: g.ID})
 	return g, nil
 }
 
-func applyAdGroup(g *model.AdGroup, in AdGroupInput) error {
+func applyAdGroup(g *model.AdGroup, in AdGroupInput, decimals int) error {
 	if in.Name != nil {
 		g.Name = strings.TrimSpace(*in.Name)
 		if err := checkName("name", g.Name); err != nil {
@@ -285,7 +359,7 @@ func applyAdGroup(g *model.AdGroup, in AdGroupInput) error {
 	if !g.EndTime.IsZero() && !g.EndTime.After(g.StartTime) {
 		return apperr.Invalidf("end_time", "end_time must be after start_time")
 	}
-	if err := applyBudget(&g.BudgetMode, &g.Budget, in.BudgetMode, in.Budget); err != nil {
+	if err := applyBudget(&g.BudgetMode, &g.Budget, in.BudgetMode, in.Budget, decimals); err != nil {
 		return err
 	}
 	if in.BillingEvent != nil {
@@ -297,7 +371,7 @@ func applyAdGroup(g *model.AdGroup, in AdGroupInput) error {
 		}
 	}
 	if in.Bid != nil {
-		b, err := parseMoney("bid", *in.Bid, maxBid)
+		b, err := parseMoney("bid", *in.Bid, maxBid, decimals)
 		if err != nil {
 			return err
 		}
@@ -329,13 +403,49 @@ func applyAdGroup(g *model.AdGroup, in AdGroupInput) error {
 	return nil
 }
 
-// checkAdGroup enforces rules that span the ad group and its campaign.
-func checkAdGroup(g model.AdGroup, c model.Campaign) error {
+// checkAdGroup enforces the rules that span the ad group and its campaign:
+// some budget limits the ad group's spend, and each budget that does can
+// pay for at least one billing event at the bid (otherwise the ad group
+// could never serve, and would sit at BUDGET_EXHAUSTED with nothing spent).
+func checkAdGroup(g model.AdGroup, c model.Campaign, decimals int) error {
 	if g.BudgetMode == model.BudgetNone && c.BudgetMode == model.BudgetNone {
 		return &apperr.Error{Kind: apperr.Unprocessable, Code: CodeBudgetRequired, Field: "budget_mode",
 			Message: "set a budget on the ad group or on its campaign"}
 	}
+	charge := MaxCharge(g)
+	for _, b := range []struct {
+		mode   model.BudgetMode
+		amount money.Micros
+		field  string
+		whose  string
+	}{{g.BudgetMode, g.Budget, "budget", "the ad group's"}, {c.BudgetMode, c.Budget, "bid", "the campaign's"}} {
+		if b.mode != model.BudgetNone && b.amount < charge {
+			return &apperr.Error{Kind: apperr.Unprocessable, Code: CodeBudgetBelowBid, Field: b.field,
+				Message: fmt.Sprintf("%s budget of %s cannot pay for one %s at the bid of %s (%s): raise the budget "+
+					"or lower the bid", b.whose, money.Format(b.amount, decimals), billedUnit(g.BillingEvent),
+					money.Format(g.Bid, decimals), money.Format(charge, 6))}
+		}
+	}
 	return nil
+}
+
+// MaxCharge is the most one billing event of the ad group can cost: the
+// bid, or for CPM (a bid per thousand impressions) a thousandth of it.
+func MaxCharge(g model.AdGroup) money.Micros {
+	if g.BillingEvent == model.BillCPM {
+		return max(g.Bid/1000, 1)
+	}
+	return g.Bid
+}
+
+func billedUnit(b model.BillingEvent) string {
+	switch b {
+	case model.BillCPC:
+		return "click"
+	case model.BillCPV:
+		return "6-second view"
+	}
+	return "impression"
 }
 
 // GetAdGroup returns one of the advertiser's ad groups.
@@ -347,37 +457,54 @@ func (s *Service) GetAdGroup(ctx context.Context, advertiserID, id string) (mode
 	return g, err
 }
 
-// UpdateAdGroup edits an ad group. The billing event cannot change once
-// set: spend already charged was priced by it.
+// UpdateAdGroup edits an ad group. Its campaign and billing event cannot
+// change: spend already charged was priced by it.
 func (s *Service) UpdateAdGroup(ctx context.Context, advertiserID, id string, in AdGroupInput) (model.AdGroup, error) {
-	g, err := s.GetAdGroup(ctx, advertiserID, id)
-	if err != nil {
-		return g, err
-	}
-	if in.CampaignID != "" && in.CampaignID != g.CampaignID {
-		return g, &apperr.Error{Kind: apperr.Invalid, Code: CodeImmutable, Field: "campaign_id",
+	if in.CampaignID != "" {
+		return model.AdGroup{}, &apperr.Error{Kind: apperr.Invalid, Code: CodeImmutable, Field: "campaign_id",
 			Message: "an ad group cannot move to another campaign"}
 	}
-	if in.BillingEvent != nil && model.BillingEvent(*in.BillingEvent) != g.BillingEvent {
-		return g, &apperr.Error{Kind: apperr.Invalid, Code: CodeImmutable, Field: "billing_event",
+	if in.BillingEvent != nil {
+		return model.AdGroup{}, &apperr.Error{Kind: apperr.Invalid, Code: CodeImmutable, Field: "billing_event",
 			Message: "billing_event cannot change; create a new ad group"}
 	}
-	c, err := s.store.GetCampaign(ctx, g.CampaignID)
+	if in.isEmpty() {
+		return model.AdGroup{}, noEditableField("name, targeting, start_time, end_time, budget_mode, budget, bid, " +
+			"frequency_cap, pacing, status")
+	}
+	dec, err := s.decimals(ctx, advertiserID)
 	if err != nil {
-		return g, err
+		return model.AdGroup{}, err
 	}
-	if err := applyAdGroup(&g, in); err != nil {
-		return g, err
+	now := s.clock.Now()
+	g, err := s.store.UpdateAdGroup(ctx, id, func(g *model.AdGroup, c model.Campaign) error {
+		if g.AdvertiserID != advertiserID {
+			return store.ErrNotFound
+		}
+		if err := applyAdGroup(g, in, dec); err != nil {
+			return err
+		}
+		if err := checkAdGroup(*g, c, dec); err != nil {
+			return err
+		}
+		g.UpdatedAt = now
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return model.AdGroup{}, apperr.NotFoundf("no ad group %s", id)
 	}
-	if err := checkAdGroup(g, c); err != nil {
-		return g, err
-	}
-	g.UpdatedAt = s.clock.Now()
-	if err := s.store.UpdateAdGroup(ctx, g); err != nil {
+	if err != nil {
 		return g, err
 	}
 	s.notify.Changed(ctx, change.Event{Kind: change.AdGroup, ID: g.ID})
 	return g, nil
+}
+
+// isEmpty reports whether in changes nothing.
+func (in AdGroupInput) isEmpty() bool {
+	return in.Name == nil && in.Targeting == nil && in.StartTime == nil && in.EndTime == nil && !in.ClearEndTime &&
+		in.BudgetMode == nil && in.Budget == nil && in.BillingEvent == nil && in.Bid == nil && in.FrequencyCap == nil &&
+		!in.ClearFrequencyCap && in.Pacing == nil && in.Status == nil
 }
 
 // ListAdGroups returns the advertiser's ad groups, of one campaign if
@@ -404,7 +531,7 @@ const DefaultCTALabel = "Learn more"
 func (s *Service) CreateAd(ctx context.Context, advertiserID string, in AdInput) (model.Ad, error) {
 	now := s.clock.Now()
 	a := model.Ad{ID: ids.New("ad"), AdvertiserID: advertiserID, AdGroupID: in.AdGroupID, SparkPostID: in.SparkPostID,
-		CTALabel: DefaultCTALabel, Status: model.Enabled, CreatedAt: now, UpdatedAt: now}
+		CTALabel: DefaultCTALabel, Status: model.Enabled, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if in.AdGroupID == "" {
 		return a, apperr.Missing("ad_group_id")
 	}
@@ -519,21 +646,55 @@ func (s *Service) GetAd(ctx context.Context, advertiserID, id string) (model.Ad,
 }
 
 // UpdateAd edits an ad. Switching an ad on requires its Spark post to be
-// authorized.
+// authorized, as creating one does.
 func (s *Service) UpdateAd(ctx context.Context, advertiserID, id string, in AdInput) (model.Ad, error) {
-	a, err := s.GetAd(ctx, advertiserID, id)
+	for _, f := range []struct{ name, value string }{{"ad_group_id", in.AdGroupID}, {"spark_post_id", in.SparkPostID}} {
+		if f.value != "" {
+			return model.Ad{}, &apperr.Error{Kind: apperr.Invalid, Code: CodeImmutable, Field: f.name,
+				Message: "an ad keeps its ad group and Spark post; create a new ad instead"}
+		}
+	}
+	if in == (AdInput{}) {
+		return model.Ad{}, noEditableField("name, cta, status")
+	}
+	// Whether the Spark post could serve, read before the change: switching
+	// an ad on is refused if it could not.
+	var sparkErr error
+	if in.Status != nil && model.Status(*in.Status) == model.Enabled {
+		cur, err := s.GetAd(ctx, advertiserID, id)
+		if err != nil {
+			return cur, err
+		}
+		if cur.Status != model.Enabled {
+			sp, err := s.store.GetSparkPost(ctx, cur.SparkPostID)
+			if err != nil {
+				return cur, err
+			}
+			sparkErr = s.checkSparkPost(ctx, sp)
+			if _, ok := apperr.As(sparkErr); sparkErr != nil && !ok {
+				return cur, sparkErr // could not be read
+			}
+		}
+	}
+	now := s.clock.Now()
+	a, err := s.store.UpdateAd(ctx, id, func(a *model.Ad) error {
+		if a.AdvertiserID != advertiserID {
+			return store.ErrNotFound
+		}
+		switchedOn := a.Status != model.Enabled && in.Status != nil && model.Status(*in.Status) == model.Enabled
+		if err := applyAd(a, in); err != nil {
+			return err
+		}
+		if switchedOn && sparkErr != nil {
+			return sparkErr
+		}
+		a.UpdatedAt = now
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Ad{}, apperr.NotFoundf("no ad %s", id)
+	}
 	if err != nil {
-		return a, err
-	}
-	if (in.AdGroupID != "" && in.AdGroupID != a.AdGroupID) || (in.SparkPostID != "" && in.SparkPostID != a.SparkPostID) {
-		return a, &apperr.Error{Kind: apperr.Invalid, Code: CodeImmutable, Field: "spark_post_id",
-			Message: "an ad keeps its ad group and Spark post; create a new ad instead"}
-	}
-	if err := applyAd(&a, in); err != nil {
-		return a, err
-	}
-	a.UpdatedAt = s.clock.Now()
-	if err := s.store.UpdateAd(ctx, a); err != nil {
 		return a, err
 	}
 	s.notify.Changed(ctx, change.Event{Kind: change.Ad, ID: a.ID})

@@ -15,16 +15,15 @@ import (
 
 // Limits a real Ads Manager would enforce.
 const (
-	maxNameRunes  = 512
-	maxCTALabel   = 40
-	maxListLen    = 250
-	minAge        = 13
-	maxAge        = 100
-	maxFreqImps   = 100
-	maxFreqDays   = 30
-	maxBid        = 1000 * money.PerUnit
-	maxBudget     = 100_000_000 * money.PerUnit
-	moneyDecimals = 2
+	maxNameRunes = 512
+	maxCTALabel  = 40
+	maxListLen   = 250
+	minAge       = 13
+	maxAge       = 100
+	maxFreqImps  = 100
+	maxFreqDays  = 30
+	maxBid       = 1000 * money.PerUnit
+	maxBudget    = 100_000_000 * money.PerUnit
 )
 
 // Genders and operating systems that targeting may name.
@@ -45,18 +44,21 @@ func checkName(field, s string) error {
 	return validate.Text(field, s, maxNameRunes)
 }
 
-// parseMoney reads a positive amount with at most two decimals.
-func parseMoney(field, s string, max money.Micros) (money.Micros, error) {
-	m, err := money.Parse(s, moneyDecimals)
+// parseMoney reads a positive amount with at most the given number of
+// decimals (the currency's minor units).
+func parseMoney(field, s string, max money.Micros, decimals int) (money.Micros, error) {
+	m, err := money.Parse(s, decimals)
 	switch {
+	case errors.Is(err, money.ErrPrecision) && decimals == 0:
+		return 0, apperr.Invalidf(field, "%s must be a whole amount in this currency (it has no minor unit)", field)
 	case errors.Is(err, money.ErrPrecision):
-		return 0, apperr.Invalidf(field, "%s may have at most two decimals", field)
+		return 0, apperr.Invalidf(field, "%s may have at most %d decimals in this currency", field, decimals)
 	case err != nil:
 		return 0, apperr.Invalidf(field, "%s must be a decimal amount such as \"12.50\"", field)
 	case m <= 0:
 		return 0, apperr.Invalidf(field, "%s must be more than zero", field)
 	case m > max:
-		return 0, apperr.Invalidf(field, "%s must be at most %s", field, max)
+		return 0, apperr.Invalidf(field, "%s must be at most %s", field, money.Format(max, decimals))
 	}
 	return m, nil
 }

@@ -11,21 +11,27 @@ import (
 
 func TestParseMoney(t *testing.T) {
 	cases := map[string]struct {
-		in   string
-		want money.Micros
-		ok   bool
+		in       string
+		decimals int
+		want     money.Micros
+		ok       bool
 	}{
-		"two decimals":   {"4.00", 4_000_000, true},
-		"whole":          {"100", 100_000_000, true},
-		"one cent":       {"0.01", 10_000, true},
-		"three decimals": {"1.001", 0, false},
-		"zero":           {"0.00", 0, false},
-		"negative":       {"-1.00", 0, false},
-		"words":          {"ten", 0, false},
-		"too big":        {"1000.01", 0, false},
+		"two decimals":        {"4.00", 2, 4_000_000, true},
+		"whole":               {"100", 2, 100_000_000, true},
+		"one cent":            {"0.01", 2, 10_000, true},
+		"three decimals":      {"1.001", 2, 0, false},
+		"zero":                {"0.00", 2, 0, false},
+		"negative":            {"-1.00", 2, 0, false},
+		"words":               {"ten", 2, 0, false},
+		"too big":             {"1000.01", 2, 0, false},
+		"yen":                 {"400", 0, 400_000_000, true},
+		"yen with a decimal":  {"400.5", 0, 0, false},
+		"yen with zero cents": {"400.00", 0, 0, false},
+		"dinar, three places": {"1.125", 3, 1_125_000, true},
+		"dinar, four places":  {"1.1255", 3, 0, false},
 	}
 	for name, c := range cases {
-		got, err := parseMoney("bid", c.in, maxBid)
+		got, err := parseMoney("bid", c.in, maxBid, c.decimals)
 		if (err == nil) != c.ok || (c.ok && got != c.want) {
 			t.Errorf("%s: parseMoney(%q) = %d, %v", name, c.in, got, err)
 		}

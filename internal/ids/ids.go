@@ -38,3 +38,23 @@ func NewOrdered(prefix string, now time.Time) string {
 	encoding.Encode(out[n+1:], b[:])
 	return string(out[:n+21])
 }
+
+// MaxLen is the longest identifier Flint makes or accepts.
+const MaxLen = 64
+
+// Plausible reports whether s could be an identifier Flint made: 1 to
+// MaxLen bytes of lower-case letters, digits, '_' and '-'. Anything else
+// (empty, too long, other characters, NUL bytes, invalid UTF-8) names
+// nothing, so a caller can answer "not found" without asking the store.
+func Plausible(s string) bool {
+	if len(s) == 0 || len(s) > MaxLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

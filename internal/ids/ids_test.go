@@ -30,3 +30,15 @@ func TestNewOrderedSortsByTime(t *testing.T) {
 		prev = id
 	}
 }
+
+func TestPlausible(t *testing.T) {
+	for s, want := range map[string]bool{
+		New("post"): true, NewOrdered("dec", time.Now()): true, "acct_x": true,
+		"": false, "post_\x00": false, "post_\xff": false, "POST_1": false, "a/b": false, "a b": false,
+		"x" + string(make([]byte, MaxLen)): false,
+	} {
+		if got := Plausible(s); got != want {
+			t.Errorf("Plausible(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

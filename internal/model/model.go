@@ -84,6 +84,8 @@ type Post struct {
 	Deleted    bool
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// Version is 1 for a new post and grows by one with every stored change.
+	Version int64
 }
 
 // Engagement counts what a post earned from one source.
@@ -136,6 +138,8 @@ type Authorization struct {
 	ExpiresAt time.Time
 	RevokedAt time.Time // zero unless revoked
 	UpdatedAt time.Time
+	// Version is 1 for a new episode and grows by one with every stored change.
+	Version int64
 }
 
 // Status returns the episode's status at time now.
@@ -197,10 +201,21 @@ const (
 
 // PostAdvertiser is an advertiser that has a post in its library.
 type PostAdvertiser struct {
-	AdvertiserID    string
-	Name            string
-	AuthorizationID string
-	AddedAt         time.Time
+	AdvertiserID string
+	Name         string
+	// Authorization is the episode the advertiser's entry is under.
+	Authorization Authorization
+	AddedAt       time.Time
+}
+
+// LibraryEntry is a library entry with what its status depends on: the
+// post, the creator (ID, Handle, DisplayName and CreatorType only) and the
+// episode the entry is under.
+type LibraryEntry struct {
+	SparkPost     SparkPost
+	Post          Post
+	Creator       Account
+	Authorization Authorization
 }
 
 // Status is the on/off switch of a campaign, ad group or ad.
@@ -264,6 +279,8 @@ type Campaign struct {
 	Status       Status
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// Version is 1 for a new campaign and grows by one with every stored change.
+	Version int64
 }
 
 // Targeting selects viewers. An empty list or zero bound means "any".
@@ -302,6 +319,8 @@ type AdGroup struct {
 	Status       Status
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// Version is 1 for a new ad group and grows by one with every stored change.
+	Version int64
 }
 
 // Ad delivers a Spark post with a call to action.
@@ -318,4 +337,6 @@ type Ad struct {
 	Status       Status
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// Version is 1 for a new ad and grows by one with every stored change.
+	Version int64
 }

@@ -61,7 +61,7 @@ const (
 func (s *Service) Create(ctx context.Context, in CreateInput) (model.Post, error) {
 	now := s.clock.Now()
 	p := model.Post{ID: ids.New("post"), CreatorID: in.CreatorID, Caption: in.Caption, VideoURL: strings.TrimSpace(in.VideoURL),
-		Visibility: model.Visibility(in.Visibility), Music: in.Music, CreatedAt: now, UpdatedAt: now}
+		Visibility: model.Visibility(in.Visibility), Music: in.Music, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if in.CreatorID == "" {
 		return p, apperr.Missing("creator_id")
 	}
@@ -134,22 +134,51 @@ type PatchInput struct {
 }
 
 // Patch changes a post. Deleting is final: a deleted post cannot be changed
-// or restored.
+// or restored. Only the fields given change, whatever other changes of the
+// post are made at the same time.
 func (s *Service) Patch(ctx context.Context, id string, in PatchInput) (model.Post, error) {
-	p, err := s.store.GetPost(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return p, apperr.NotFoundf("no post %s", id)
+	if in == (PatchInput{}) {
+		return model.Post{}, apperr.New(apperr.Invalid, apperr.CodeNoEditableField,
+			"send at least one field to change: caption, video_url, duration_ms, visibility, original, music or deleted")
 	}
-	if err != nil {
+	if in.Deleted != nil && !*in.Deleted {
+		return model.Post{}, apperr.Invalidf("deleted", "a post can only be deleted, not undeleted")
+	}
+	now := s.clock.Now()
+	unchanged := false
+	p, err := s.store.UpdatePost(ctx, id, func(p *model.Post) error {
+		if p.Deleted {
+			if in.Deleted != nil && in.Caption == nil && in.VideoURL == nil && in.DurationMS == nil &&
+				in.Visibility == nil && in.Original == nil && in.Music == nil {
+				unchanged = true
+				return errUnchanged // deleting again changes nothing
+			}
+			return apperr.New(apperr.Conflict, CodePostDeleted, "the post has been deleted and cannot change")
+		}
+		applyPatch(p, in)
+		if err := checkPost(p); err != nil {
+			return err
+		}
+		p.UpdatedAt = now
+		return nil
+	})
+	switch {
+	case unchanged:
+		return s.store.GetPost(ctx, id)
+	case errors.Is(err, store.ErrNotFound):
+		return p, apperr.NotFoundf("no post %s", id)
+	case err != nil:
 		return p, err
 	}
-	if p.Deleted {
-		if in.Deleted != nil && *in.Deleted && in.Caption == nil && in.VideoURL == nil && in.DurationMS == nil &&
-			in.Visibility == nil && in.Original == nil && in.Music == nil {
-			return p, nil // deleting again changes nothing
-		}
-		return p, apperr.New(apperr.Conflict, CodePostDeleted, "the post has been deleted and cannot change")
-	}
+	s.notify.Changed(ctx, change.Event{Kind: change.Post, ID: p.ID})
+	return p, nil
+}
+
+// errUnchanged ends a change that has nothing to store.
+var errUnchanged = errors.New("nothing to change")
+
+// applyPatch sets the fields of p that in gives.
+func applyPatch(p *model.Post, in PatchInput) {
 	if in.Caption != nil {
 		p.Caption = *in.Caption
 	}
@@ -169,20 +198,8 @@ func (s *Service) Patch(ctx context.Context, id string, in PatchInput) (model.Po
 		p.Music = *in.Music
 	}
 	if in.Deleted != nil {
-		if !*in.Deleted {
-			return p, apperr.Invalidf("deleted", "a post can only be deleted, not undeleted")
-		}
 		p.Deleted = true
 	}
-	if err := checkPost(&p); err != nil {
-		return p, err
-	}
-	p.UpdatedAt = s.clock.Now()
-	if err := s.store.UpdatePost(ctx, p); err != nil {
-		return p, err
-	}
-	s.notify.Changed(ctx, change.Event{Kind: change.Post, ID: p.ID})
-	return p, nil
 }
 
 // Get returns a post. A creator (creatorID not empty) sees only their own

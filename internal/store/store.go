@@ -5,9 +5,16 @@
 // store/postgres, sharing their SQL in store/sqldb; both pass the conformance
 // suite in store/storetest. Open picks one from a data source name.
 //
-// Implementations keep no rules: they store and fetch what they are given,
-// and enforce only what the database itself guarantees (uniqueness, the
-// atomicity of the transactional calls documented below).
+// Implementations keep no rules of their own: they store and fetch what they
+// are given, and enforce what the database itself guarantees (uniqueness,
+// one current authorization episode per post, the atomicity of the
+// transactional calls documented below). Every change of an existing row
+// goes through a call that reads the row, lets the caller change it and
+// writes it back in one transaction holding the row's lock (the Update calls
+// and ChangeAuthorization), so that two processes sharing a database cannot
+// lose each other's changes and a rule that the caller checks in its change
+// function holds for the row as stored. Such a change function must not call
+// the store; an error it returns is returned as is, and nothing is stored.
 package store
 
 import (
@@ -36,7 +43,6 @@ type Store interface {
 	Authorizations
 	Campaigns
 	Events
-	Seeder
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
@@ -58,10 +64,13 @@ type Accounts interface {
 
 // Posts persists posts and their engagement counters.
 type Posts interface {
+	// CreatePost stores a new post with version 1.
 	CreatePost(ctx context.Context, p model.Post) error
 	GetPost(ctx context.Context, id string) (model.Post, error)
-	// UpdatePost overwrites every mutable field of an existing post.
-	UpdatePost(ctx context.Context, p model.Post) error
+	// UpdatePost changes a post atomically (see the package comment):
+	// change may edit every field but the ID, creator and creation time.
+	// It returns the post as stored; ErrNotFound if there is none.
+	UpdatePost(ctx context.Context, id string, change func(p *model.Post) error) (model.Post, error)
 	// ListPosts lists a creator's posts, newest first; all posts when
 	// creatorID is empty.
 	ListPosts(ctx context.Context, creatorID string) ([]model.Post, error)
@@ -75,13 +84,19 @@ type Posts interface {
 // Authorizations persists authorization episodes, ad codes and advertisers'
 // libraries of Spark posts.
 type Authorizations interface {
-	CreateAuthorization(ctx context.Context, a model.Authorization) error
 	GetAuthorization(ctx context.Context, id string) (model.Authorization, error)
-	// CurrentAuthorization returns the post's latest episode; ErrNotFound if
-	// authorization was never turned on.
+	// CurrentAuthorization returns the post's current (latest) episode;
+	// ErrNotFound if authorization was never turned on.
 	CurrentAuthorization(ctx context.Context, postID string) (model.Authorization, error)
-	// UpdateAuthorization overwrites the mutable fields of an episode.
-	UpdateAuthorization(ctx context.Context, a model.Authorization) error
+	// ChangeAuthorization runs one step of a post's authorization lifecycle
+	// as one transaction: it locks the post (so that steps on one post run
+	// one at a time, in every process sharing the database), reads it and
+	// its current episode (ok is false when there is none), calls step, and
+	// stores the change that step returns. ErrNotFound if there is no such
+	// post; ErrConflict if the change would give the post a second current
+	// episode.
+	ChangeAuthorization(ctx context.Context, postID string,
+		step func(p model.Post, cur model.Authorization, ok bool) (EpisodeChange, error)) error
 	// ListAuthorizations returns every episode, for building the delivery index.
 	ListAuthorizations(ctx context.Context) ([]model.Authorization, error)
 
@@ -104,37 +119,76 @@ type Authorizations interface {
 	ListSparkPosts(ctx context.Context, advertiserID string) ([]model.SparkPost, error)
 	// DeleteSparkPost removes a library entry; ErrConflict if an ad uses it.
 	DeleteSparkPost(ctx context.Context, id string) error
-	// PostAdvertisers lists the advertisers that have the post in their library.
+	// PostAdvertisers lists the advertisers that have the post in their
+	// library, each with the episode its entry is under, oldest entry first.
 	PostAdvertisers(ctx context.Context, postID string) ([]model.PostAdvertiser, error)
+	// LibraryEntries returns an advertiser's library entries, newest first,
+	// each with its post, creator and episode, in one read; when id is not
+	// empty, only the advertiser's entry with that ID (none if there is no
+	// such entry of that advertiser).
+	LibraryEntries(ctx context.Context, advertiserID, id string) ([]model.LibraryEntry, error)
+}
+
+// EpisodeChange is what one step of the authorization lifecycle stores.
+// The zero value stores nothing.
+type EpisodeChange struct {
+	// New, when set, is a new episode: it becomes the post's current one,
+	// and the episode that was current is current no longer.
+	New *model.Authorization
+	// Updated, when set, is the current episode with its fields changed.
+	Updated *model.Authorization
+	// Code, when set, is a new ad code.
+	Code *model.AdCode
 }
 
 // Campaigns persists campaigns, ad groups and ads.
 type Campaigns interface {
+	// CreateCampaign stores a new campaign with version 1.
 	CreateCampaign(ctx context.Context, c model.Campaign) error
 	GetCampaign(ctx context.Context, id string) (model.Campaign, error)
-	UpdateCampaign(ctx context.Context, c model.Campaign) error
+	// UpdateCampaign changes a campaign atomically (see the package
+	// comment); change sees the campaign's ad groups as stored, and no ad
+	// group of the campaign changes until the campaign is stored. change may
+	// edit every field but the ID, advertiser and creation time.
+	UpdateCampaign(ctx context.Context, id string,
+		change func(c *model.Campaign, groups []model.AdGroup) error) (model.Campaign, error)
 	// ListCampaigns lists an advertiser's campaigns, oldest first; all when
 	// advertiserID is empty.
 	ListCampaigns(ctx context.Context, advertiserID string) ([]model.Campaign, error)
 
-	CreateAdGroup(ctx context.Context, g model.AdGroup) error
+	// CreateAdGroup stores a new ad group with version 1 if check (when not
+	// nil), called with its campaign as stored (locked until the ad group is
+	// stored), returns nil. ErrNotFound if the campaign does not exist.
+	CreateAdGroup(ctx context.Context, g model.AdGroup, check func(c model.Campaign) error) error
 	GetAdGroup(ctx context.Context, id string) (model.AdGroup, error)
-	UpdateAdGroup(ctx context.Context, g model.AdGroup) error
+	// UpdateAdGroup changes an ad group atomically (see the package
+	// comment); change sees its campaign as stored, locked until the ad
+	// group is stored. change may edit every field but the ID, advertiser,
+	// campaign and creation time.
+	UpdateAdGroup(ctx context.Context, id string,
+		change func(g *model.AdGroup, c model.Campaign) error) (model.AdGroup, error)
 	// ListAdGroups lists ad groups, oldest first, filtered by advertiser and
 	// campaign where those are not empty.
 	ListAdGroups(ctx context.Context, advertiserID, campaignID string) ([]model.AdGroup, error)
 
+	// CreateAd stores a new ad with version 1.
 	CreateAd(ctx context.Context, a model.Ad) error
 	GetAd(ctx context.Context, id string) (model.Ad, error)
-	UpdateAd(ctx context.Context, a model.Ad) error
+	// UpdateAd changes an ad atomically (see the package comment): change
+	// may edit its name, call to action, status and update time.
+	UpdateAd(ctx context.Context, id string, change func(a *model.Ad) error) (model.Ad, error)
 	// ListAds lists ads, oldest first, filtered by advertiser and ad group
 	// where those are not empty.
 	ListAds(ctx context.Context, advertiserID, adGroupID string) ([]model.Ad, error)
 	// AdsForPost lists every ad that delivers the given post.
 	AdsForPost(ctx context.Context, postID string) ([]model.Ad, error)
+	// CountLiveAds counts the ads that deliver the post under the given
+	// episode and are switched on at every level (ad, ad group, campaign).
+	CountLiveAds(ctx context.Context, postID, authorizationID string) (int, error)
 }
 
-// Seeder stores a whole world at once, for demos and load tests.
+// Seeder stores a whole world at once, for demos and load tests. It is not
+// part of Store: only the demo needs it (both backends implement it).
 type Seeder interface {
 	// Seed stores every object of w in one transaction, in dependency order
 	// (accounts, posts, authorizations, codes, Spark posts, campaigns, ad

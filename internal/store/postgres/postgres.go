@@ -23,6 +23,7 @@ var Dialect = sqldb.Dialect{
 	Types:     sqldb.Types{Int: "BIGINT", Bool: "BOOLEAN", Bytes: "BYTEA"},
 	Numbered:  true,
 	ForUpdate: " FOR UPDATE",
+	LockRow:   " FOR NO KEY UPDATE",
 	IsUniqueViolation: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

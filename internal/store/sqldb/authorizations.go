@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/flintads/flint/internal/model"
@@ -11,29 +13,42 @@ import (
 )
 
 const authorizationColumns = `id, post_id, creator_id, days, terms_version, terms_accepted_at, created_at,
-	generated_at, expires_at, revoked_at, updated_at`
+	generated_at, expires_at, revoked_at, updated_at, version`
 
 func scanAuthorization(row interface{ Scan(...any) error }) (model.Authorization, error) {
 	var a model.Authorization
-	var terms, created, generated, expires, revoked, updated int64
-	err := row.Scan(&a.ID, &a.PostID, &a.CreatorID, &a.Days, &a.TermsVersion, &terms, &created,
-		&generated, &expires, &revoked, &updated)
-	a.TermsAcceptedAt, a.CreatedAt, a.GeneratedAt = timeOf(terms), timeOf(created), timeOf(generated)
-	a.ExpiresAt, a.RevokedAt, a.UpdatedAt = timeOf(expires), timeOf(revoked), timeOf(updated)
+	dst, finish := authorizationFields(&a)
+	err := row.Scan(dst...)
+	finish()
 	return a, err
+}
+
+// authorizationFields returns where to scan the authorizationColumns of a
+// row into a, and what completes a after the scan.
+func authorizationFields(a *model.Authorization) ([]any, func()) {
+	var terms, created, generated, expires, revoked, updated int64
+	return []any{&a.ID, &a.PostID, &a.CreatorID, &a.Days, &a.TermsVersion, &terms, &created,
+			&generated, &expires, &revoked, &updated, &a.Version}, func() {
+			a.TermsAcceptedAt, a.CreatedAt, a.GeneratedAt = timeOf(terms), timeOf(created), timeOf(generated)
+			a.ExpiresAt, a.RevokedAt, a.UpdatedAt = timeOf(expires), timeOf(revoked), timeOf(updated)
+		}
+}
+
+// prefixed qualifies each column of a column list with a table alias.
+func prefixed(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 var authorizationTable = newTable("authorizations", authorizationColumns,
 	func(dst []any, a *model.Authorization) ([]any, error) {
 		return append(dst, a.ID, a.PostID, a.CreatorID, a.Days, a.TermsVersion, micros(a.TermsAcceptedAt),
 			micros(a.CreatedAt), micros(a.GeneratedAt), micros(a.ExpiresAt), micros(a.RevokedAt),
-			micros(a.UpdatedAt)), nil
+			micros(a.UpdatedAt), int64(1)), nil
 	})
-
-// CreateAuthorization implements store.Authorizations.
-func (db *DB) CreateAuthorization(ctx context.Context, a model.Authorization) error {
-	return authorizationTable.create(ctx, db, &a)
-}
 
 // GetAuthorization implements store.Authorizations.
 func (db *DB) GetAuthorization(ctx context.Context, id string) (model.Authorization, error) {
@@ -44,16 +59,68 @@ func (db *DB) GetAuthorization(ctx context.Context, id string) (model.Authorizat
 // CurrentAuthorization implements store.Authorizations.
 func (db *DB) CurrentAuthorization(ctx context.Context, postID string) (model.Authorization, error) {
 	a, err := scanAuthorization(db.queryRow(ctx, `SELECT `+authorizationColumns+` FROM authorizations
-		WHERE post_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, postID))
+		WHERE post_id = ? AND is_current`, postID))
 	return a, db.translate(err)
 }
 
-// UpdateAuthorization implements store.Authorizations.
-func (db *DB) UpdateAuthorization(ctx context.Context, a model.Authorization) error {
-	return db.execOne(ctx, `UPDATE authorizations SET days = ?, terms_version = ?, terms_accepted_at = ?,
-		generated_at = ?, expires_at = ?, revoked_at = ?, updated_at = ? WHERE id = ?`,
-		a.Days, a.TermsVersion, micros(a.TermsAcceptedAt), micros(a.GeneratedAt), micros(a.ExpiresAt),
-		micros(a.RevokedAt), micros(a.UpdatedAt), a.ID)
+// ChangeAuthorization implements store.Authorizations.
+func (db *DB) ChangeAuthorization(ctx context.Context, postID string,
+	step func(p model.Post, cur model.Authorization, ok bool) (store.EpisodeChange, error)) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		p, err := scanPost(tx.QueryRowContext(ctx, db.q(`SELECT `+postColumns+` FROM posts WHERE id = ?`+db.D.LockRow), postID))
+		if err != nil {
+			return err
+		}
+		cur, err := scanAuthorization(tx.QueryRowContext(ctx, db.q(`SELECT `+authorizationColumns+` FROM authorizations
+			WHERE post_id = ? AND is_current`), postID))
+		ok := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		ch, err := step(p, cur, ok)
+		if err != nil {
+			return err
+		}
+		if a := ch.Updated; a != nil {
+			if !ok || a.ID != cur.ID {
+				return fmt.Errorf("store: ChangeAuthorization may update only the current episode of post %s", postID)
+			}
+			a.Version = cur.Version + 1
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE authorizations SET days = ?, terms_version = ?,
+				terms_accepted_at = ?, generated_at = ?, expires_at = ?, revoked_at = ?, updated_at = ?, version = ?
+				WHERE id = ?`), a.Days, a.TermsVersion, micros(a.TermsAcceptedAt), micros(a.GeneratedAt),
+				micros(a.ExpiresAt), micros(a.RevokedAt), micros(a.UpdatedAt), a.Version, a.ID); err != nil {
+				return err
+			}
+		}
+		if a := ch.New; a != nil {
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE authorizations SET is_current = FALSE
+				WHERE post_id = ? AND is_current`), postID); err != nil {
+				return err
+			}
+			a.PostID, a.Version = postID, 1
+			if err := authorizationTable.createTx(ctx, db, tx, a); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE authorizations SET is_current = TRUE WHERE id = ?`), a.ID); err != nil {
+				return err
+			}
+		}
+		if c := ch.Code; c != nil {
+			return codeTable.createTx(ctx, db, tx, c)
+		}
+		return nil
+	})
+}
+
+// markCurrent makes the latest episode of each post that has none current:
+// for episodes stored by Seed.
+func markCurrent(ctx context.Context, db *DB, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, db.q(`UPDATE authorizations SET is_current = TRUE WHERE NOT EXISTS (
+		SELECT 1 FROM authorizations b WHERE b.post_id = authorizations.post_id
+		AND (b.is_current OR b.created_at > authorizations.created_at
+			OR (b.created_at = authorizations.created_at AND b.id > authorizations.id)))`))
+	return err
 }
 
 // ListAuthorizations implements store.Authorizations.
@@ -111,11 +178,19 @@ var redemptionTable = newTable("code_redemptions", "code_id, advertiser_id, rede
 	})
 
 func scanSparkPost(row interface{ Scan(...any) error }) (model.SparkPost, error) {
-	var s model.SparkPost
+	var sp model.SparkPost
+	dst, finish := sparkPostFields(&sp)
+	err := row.Scan(dst...)
+	finish()
+	return sp, err
+}
+
+// sparkPostFields returns where to scan the sparkPostColumns of a row into
+// s, and what completes s after the scan.
+func sparkPostFields(s *model.SparkPost) ([]any, func()) {
 	var added, updated int64
-	err := row.Scan(&s.ID, &s.AdvertiserID, &s.PostID, &s.CreatorID, &s.AuthorizationID, &s.CodeID, &added, &updated)
-	s.AddedAt, s.UpdatedAt = timeOf(added), timeOf(updated)
-	return s, err
+	return []any{&s.ID, &s.AdvertiserID, &s.PostID, &s.CreatorID, &s.AuthorizationID, &s.CodeID, &added, &updated},
+		func() { s.AddedAt, s.UpdatedAt = timeOf(added), timeOf(updated) }
 }
 
 // RedeemCode implements store.Authorizations.
@@ -247,8 +322,8 @@ func (db *DB) DeleteSparkPost(ctx context.Context, id string) error {
 
 // PostAdvertisers implements store.Authorizations.
 func (db *DB) PostAdvertisers(ctx context.Context, postID string) ([]model.PostAdvertiser, error) {
-	rows, err := db.query(ctx, `SELECT s.advertiser_id, a.name, s.authorization_id, s.added_at
-		FROM spark_posts s JOIN accounts a ON a.id = s.advertiser_id
+	rows, err := db.query(ctx, `SELECT s.advertiser_id, a.name, s.added_at, `+prefixed("e", authorizationColumns)+`
+		FROM spark_posts s JOIN accounts a ON a.id = s.advertiser_id JOIN authorizations e ON e.id = s.authorization_id
 		WHERE s.post_id = ? ORDER BY s.added_at, s.id`, postID)
 	if err != nil {
 		return nil, err
@@ -256,8 +331,41 @@ func (db *DB) PostAdvertisers(ctx context.Context, postID string) ([]model.PostA
 	return collect(rows, func(row interface{ Scan(...any) error }) (model.PostAdvertiser, error) {
 		var p model.PostAdvertiser
 		var added int64
-		err := row.Scan(&p.AdvertiserID, &p.Name, &p.AuthorizationID, &added)
+		episode, finish := authorizationFields(&p.Authorization)
+		err := row.Scan(append([]any{&p.AdvertiserID, &p.Name, &added}, episode...)...)
+		finish()
 		p.AddedAt = timeOf(added)
 		return p, err
+	})
+}
+
+// LibraryEntries implements store.Authorizations.
+func (db *DB) LibraryEntries(ctx context.Context, advertiserID, id string) ([]model.LibraryEntry, error) {
+	query := `SELECT ` + prefixed("s", sparkPostColumns) + `, ` + prefixed("p", postColumns) + `,
+		c.handle, c.display_name, c.creator_type, ` + prefixed("e", authorizationColumns) + `
+		FROM spark_posts s JOIN posts p ON p.id = s.post_id JOIN accounts c ON c.id = s.creator_id
+		JOIN authorizations e ON e.id = s.authorization_id
+		WHERE s.advertiser_id = ?`
+	args := []any{advertiserID}
+	if id != "" {
+		query += ` AND s.id = ?`
+		args = append(args, id)
+	}
+	rows, err := db.query(ctx, query+` ORDER BY s.added_at DESC, s.id DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (model.LibraryEntry, error) {
+		var e model.LibraryEntry
+		sp, finishSP := sparkPostFields(&e.SparkPost)
+		p, finishP := postFields(&e.Post)
+		a, finishA := authorizationFields(&e.Authorization)
+		dst := append(append(sp, p...), &e.Creator.Handle, &e.Creator.DisplayName, &e.Creator.CreatorType)
+		err := row.Scan(append(dst, a...)...)
+		finishSP()
+		finishP()
+		finishA()
+		e.Creator.ID, e.Creator.Kind = e.SparkPost.CreatorID, model.KindCreator
+		return e, err
 	})
 }

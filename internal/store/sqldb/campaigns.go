@@ -9,12 +9,13 @@ import (
 	"github.com/flintads/flint/internal/money"
 )
 
-const campaignColumns = `id, advertiser_id, name, objective, budget_mode, budget, status, created_at, updated_at`
+const campaignColumns = `id, advertiser_id, name, objective, budget_mode, budget, status, created_at, updated_at, version`
 
 func scanCampaign(row interface{ Scan(...any) error }) (model.Campaign, error) {
 	var c model.Campaign
 	var budget, created, updated int64
-	err := row.Scan(&c.ID, &c.AdvertiserID, &c.Name, &c.Objective, &c.BudgetMode, &budget, &c.Status, &created, &updated)
+	err := row.Scan(&c.ID, &c.AdvertiserID, &c.Name, &c.Objective, &c.BudgetMode, &budget, &c.Status, &created, &updated,
+		&c.Version)
 	c.Budget = money.Micros(budget)
 	c.CreatedAt, c.UpdatedAt = timeOf(created), timeOf(updated)
 	return c, err
@@ -22,7 +23,7 @@ func scanCampaign(row interface{ Scan(...any) error }) (model.Campaign, error) {
 
 var campaignTable = newTable("campaigns", campaignColumns, func(dst []any, c *model.Campaign) ([]any, error) {
 	return append(dst, c.ID, c.AdvertiserID, c.Name, c.Objective, c.BudgetMode, int64(c.Budget), c.Status,
-		micros(c.CreatedAt), micros(c.UpdatedAt)), nil
+		micros(c.CreatedAt), micros(c.UpdatedAt), int64(1)), nil
 })
 
 // CreateCampaign implements store.Campaigns.
@@ -37,10 +38,39 @@ func (db *DB) GetCampaign(ctx context.Context, id string) (model.Campaign, error
 }
 
 // UpdateCampaign implements store.Campaigns.
-func (db *DB) UpdateCampaign(ctx context.Context, c model.Campaign) error {
-	return db.execOne(ctx, `UPDATE campaigns SET name = ?, objective = ?, budget_mode = ?, budget = ?, status = ?,
-		updated_at = ? WHERE id = ?`, c.Name, c.Objective, c.BudgetMode, int64(c.Budget), c.Status,
-		micros(c.UpdatedAt), c.ID)
+func (db *DB) UpdateCampaign(ctx context.Context, id string,
+	change func(c *model.Campaign, groups []model.AdGroup) error) (model.Campaign, error) {
+	var c model.Campaign
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if c, err = lockCampaign(ctx, db, tx, id); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, db.q(`SELECT `+adGroupColumns+` FROM ad_groups WHERE campaign_id = ?
+			ORDER BY created_at, id`), id)
+		if err != nil {
+			return err
+		}
+		groups, err := collect(rows, scanAdGroup)
+		if err != nil {
+			return err
+		}
+		if err := change(&c, groups); err != nil {
+			return err
+		}
+		c.Version++
+		_, err = tx.ExecContext(ctx, db.q(`UPDATE campaigns SET name = ?, objective = ?, budget_mode = ?, budget = ?,
+			status = ?, updated_at = ?, version = ? WHERE id = ?`), c.Name, c.Objective, c.BudgetMode, int64(c.Budget),
+			c.Status, micros(c.UpdatedAt), c.Version, id)
+		return err
+	})
+	return c, err
+}
+
+// lockCampaign reads a campaign in tx and locks it: every change of the
+// campaign or of its ad groups takes this lock first.
+func lockCampaign(ctx context.Context, db *DB, tx *sql.Tx, id string) (model.Campaign, error) {
+	return scanCampaign(tx.QueryRowContext(ctx, db.q(`SELECT `+campaignColumns+` FROM campaigns WHERE id = ?`+db.D.LockRow), id))
 }
 
 // ListCampaigns implements store.Campaigns.
@@ -54,7 +84,7 @@ func (db *DB) ListCampaigns(ctx context.Context, advertiserID string) ([]model.C
 }
 
 const adGroupColumns = `id, advertiser_id, campaign_id, name, targeting, start_time, end_time, budget_mode, budget,
-	billing_event, bid, frequency_impressions, frequency_days, pacing, status, created_at, updated_at`
+	billing_event, bid, frequency_impressions, frequency_days, pacing, status, created_at, updated_at, version`
 
 func scanAdGroup(row interface{ Scan(...any) error }) (model.AdGroup, error) {
 	var g model.AdGroup
@@ -62,7 +92,7 @@ func scanAdGroup(row interface{ Scan(...any) error }) (model.AdGroup, error) {
 	var start, end, budget, bid, created, updated int64
 	err := row.Scan(&g.ID, &g.AdvertiserID, &g.CampaignID, &g.Name, &targeting, &start, &end, &g.BudgetMode,
 		&budget, &g.BillingEvent, &bid, &g.FrequencyCap.Impressions, &g.FrequencyCap.Days, &g.Pacing, &g.Status,
-		&created, &updated)
+		&created, &updated, &g.Version)
 	if err != nil {
 		return g, err
 	}
@@ -81,12 +111,23 @@ var adGroupTable = newTable("ad_groups", adGroupColumns, func(dst []any, g *mode
 	}
 	return append(dst, g.ID, g.AdvertiserID, g.CampaignID, g.Name, string(targeting), micros(g.StartTime),
 		micros(g.EndTime), g.BudgetMode, int64(g.Budget), g.BillingEvent, int64(g.Bid), g.FrequencyCap.Impressions,
-		g.FrequencyCap.Days, g.Pacing, g.Status, micros(g.CreatedAt), micros(g.UpdatedAt)), nil
+		g.FrequencyCap.Days, g.Pacing, g.Status, micros(g.CreatedAt), micros(g.UpdatedAt), int64(1)), nil
 })
 
 // CreateAdGroup implements store.Campaigns.
-func (db *DB) CreateAdGroup(ctx context.Context, g model.AdGroup) error {
-	return adGroupTable.create(ctx, db, &g)
+func (db *DB) CreateAdGroup(ctx context.Context, g model.AdGroup, check func(c model.Campaign) error) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := lockCampaign(ctx, db, tx, g.CampaignID)
+		if err != nil {
+			return err
+		}
+		if check != nil {
+			if err := check(c); err != nil {
+				return err
+			}
+		}
+		return adGroupTable.createTx(ctx, db, tx, &g)
+	})
 }
 
 // GetAdGroup implements store.Campaigns.
@@ -96,17 +137,41 @@ func (db *DB) GetAdGroup(ctx context.Context, id string) (model.AdGroup, error) 
 }
 
 // UpdateAdGroup implements store.Campaigns.
-func (db *DB) UpdateAdGroup(ctx context.Context, g model.AdGroup) error {
-	targeting, err := json.Marshal(g.Targeting)
-	if err != nil {
+func (db *DB) UpdateAdGroup(ctx context.Context, id string,
+	change func(g *model.AdGroup, c model.Campaign) error) (model.AdGroup, error) {
+	var g model.AdGroup
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		// The campaign's lock first, as every change under a campaign takes it.
+		var campaignID string
+		err := tx.QueryRowContext(ctx, db.q(`SELECT campaign_id FROM ad_groups WHERE id = ?`), id).Scan(&campaignID)
+		if err != nil {
+			return err
+		}
+		c, err := lockCampaign(ctx, db, tx, campaignID)
+		if err != nil {
+			return err
+		}
+		if g, err = scanAdGroup(tx.QueryRowContext(ctx, db.q(`SELECT `+adGroupColumns+` FROM ad_groups WHERE id = ?`+
+			db.D.LockRow), id)); err != nil {
+			return err
+		}
+		if err := change(&g, c); err != nil {
+			return err
+		}
+		targeting, err := json.Marshal(g.Targeting)
+		if err != nil {
+			return err
+		}
+		g.Version++
+		_, err = tx.ExecContext(ctx, db.q(`UPDATE ad_groups SET name = ?, targeting = ?, start_time = ?, end_time = ?,
+			budget_mode = ?, budget = ?, billing_event = ?, bid = ?, frequency_impressions = ?, frequency_days = ?,
+			pacing = ?, status = ?, updated_at = ?, version = ? WHERE id = ?`),
+			g.Name, string(targeting), micros(g.StartTime), micros(g.EndTime), g.BudgetMode, int64(g.Budget),
+			g.BillingEvent, int64(g.Bid), g.FrequencyCap.Impressions, g.FrequencyCap.Days, g.Pacing, g.Status,
+			micros(g.UpdatedAt), g.Version, id)
 		return err
-	}
-	return db.execOne(ctx, `UPDATE ad_groups SET name = ?, targeting = ?, start_time = ?, end_time = ?,
-		budget_mode = ?, budget = ?, billing_event = ?, bid = ?, frequency_impressions = ?, frequency_days = ?,
-		pacing = ?, status = ?, updated_at = ? WHERE id = ?`,
-		g.Name, string(targeting), micros(g.StartTime), micros(g.EndTime), g.BudgetMode, int64(g.Budget),
-		g.BillingEvent, int64(g.Bid), g.FrequencyCap.Impressions, g.FrequencyCap.Days, g.Pacing, g.Status,
-		micros(g.UpdatedAt), g.ID)
+	})
+	return g, err
 }
 
 // ListAdGroups implements store.Campaigns.
@@ -121,20 +186,20 @@ func (db *DB) ListAdGroups(ctx context.Context, advertiserID, campaignID string)
 }
 
 const adColumns = `id, advertiser_id, campaign_id, ad_group_id, name, spark_post_id, post_id, cta_label, cta_url,
-	status, created_at, updated_at`
+	status, created_at, updated_at, version`
 
 func scanAd(row interface{ Scan(...any) error }) (model.Ad, error) {
 	var a model.Ad
 	var created, updated int64
 	err := row.Scan(&a.ID, &a.AdvertiserID, &a.CampaignID, &a.AdGroupID, &a.Name, &a.SparkPostID, &a.PostID,
-		&a.CTALabel, &a.CTAURL, &a.Status, &created, &updated)
+		&a.CTALabel, &a.CTAURL, &a.Status, &created, &updated, &a.Version)
 	a.CreatedAt, a.UpdatedAt = timeOf(created), timeOf(updated)
 	return a, err
 }
 
 var adTable = newTable("ads", adColumns, func(dst []any, a *model.Ad) ([]any, error) {
 	return append(dst, a.ID, a.AdvertiserID, a.CampaignID, a.AdGroupID, a.Name, a.SparkPostID, a.PostID,
-		a.CTALabel, a.CTAURL, a.Status, micros(a.CreatedAt), micros(a.UpdatedAt)), nil
+		a.CTALabel, a.CTAURL, a.Status, micros(a.CreatedAt), micros(a.UpdatedAt), int64(1)), nil
 })
 
 // CreateAd implements store.Campaigns.
@@ -149,9 +214,22 @@ func (db *DB) GetAd(ctx context.Context, id string) (model.Ad, error) {
 }
 
 // UpdateAd implements store.Campaigns.
-func (db *DB) UpdateAd(ctx context.Context, a model.Ad) error {
-	return db.execOne(ctx, `UPDATE ads SET name = ?, cta_label = ?, cta_url = ?, status = ?, updated_at = ?
-		WHERE id = ?`, a.Name, a.CTALabel, a.CTAURL, a.Status, micros(a.UpdatedAt), a.ID)
+func (db *DB) UpdateAd(ctx context.Context, id string, change func(a *model.Ad) error) (model.Ad, error) {
+	var a model.Ad
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if a, err = scanAd(tx.QueryRowContext(ctx, db.q(`SELECT `+adColumns+` FROM ads WHERE id = ?`+db.D.LockRow), id)); err != nil {
+			return err
+		}
+		if err := change(&a); err != nil {
+			return err
+		}
+		a.Version++
+		_, err = tx.ExecContext(ctx, db.q(`UPDATE ads SET name = ?, cta_label = ?, cta_url = ?, status = ?, updated_at = ?,
+			version = ? WHERE id = ?`), a.Name, a.CTALabel, a.CTAURL, a.Status, micros(a.UpdatedAt), a.Version, id)
+		return err
+	})
+	return a, err
 }
 
 // ListAds implements store.Campaigns.
@@ -173,4 +251,16 @@ func (db *DB) AdsForPost(ctx context.Context, postID string) ([]model.Ad, error)
 		return nil, err
 	}
 	return collect(rows, scanAd)
+}
+
+// CountLiveAds implements store.Campaigns.
+func (db *DB) CountLiveAds(ctx context.Context, postID, authorizationID string) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM ads a
+		JOIN spark_posts s ON s.id = a.spark_post_id
+		JOIN ad_groups g ON g.id = a.ad_group_id
+		JOIN campaigns c ON c.id = a.campaign_id
+		WHERE a.post_id = ? AND s.authorization_id = ? AND a.status = ? AND g.status = ? AND c.status = ?`,
+		postID, authorizationID, model.Enabled, model.Enabled, model.Enabled).Scan(&n)
+	return n, err
 }

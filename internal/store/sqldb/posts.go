@@ -8,20 +8,29 @@ import (
 )
 
 const postColumns = `id, creator_id, caption, video_url, duration_ms, visibility, original,
-	has_music, music_title, music_commercial, music_own, deleted, created_at, updated_at`
+	has_music, music_title, music_commercial, music_own, deleted, created_at, updated_at, version`
 
 func scanPost(row interface{ Scan(...any) error }) (model.Post, error) {
 	var p model.Post
+	dst, finish := postFields(&p)
+	err := row.Scan(dst...)
+	finish()
+	return p, err
+}
+
+// postFields returns where to scan the postColumns of a row into p, and
+// what completes p after the scan.
+func postFields(p *model.Post) ([]any, func()) {
 	var hasMusic bool
 	var m model.Music
 	var created, updated int64
-	err := row.Scan(&p.ID, &p.CreatorID, &p.Caption, &p.VideoURL, &p.DurationMS, &p.Visibility, &p.Original,
-		&hasMusic, &m.Title, &m.Commercial, &m.Own, &p.Deleted, &created, &updated)
-	if hasMusic {
-		p.Music = &m
-	}
-	p.CreatedAt, p.UpdatedAt = timeOf(created), timeOf(updated)
-	return p, err
+	return []any{&p.ID, &p.CreatorID, &p.Caption, &p.VideoURL, &p.DurationMS, &p.Visibility, &p.Original,
+			&hasMusic, &m.Title, &m.Commercial, &m.Own, &p.Deleted, &created, &updated, &p.Version}, func() {
+			if hasMusic {
+				p.Music = &m
+			}
+			p.CreatedAt, p.UpdatedAt = timeOf(created), timeOf(updated)
+		}
 }
 
 func musicArgs(m *model.Music) (bool, string, bool, bool) {
@@ -34,7 +43,7 @@ func musicArgs(m *model.Music) (bool, string, bool, bool) {
 var postTable = newTable("posts", postColumns, func(dst []any, p *model.Post) ([]any, error) {
 	has, title, commercial, own := musicArgs(p.Music)
 	return append(dst, p.ID, p.CreatorID, p.Caption, p.VideoURL, p.DurationMS, p.Visibility, p.Original,
-		has, title, commercial, own, p.Deleted, micros(p.CreatedAt), micros(p.UpdatedAt)), nil
+		has, title, commercial, own, p.Deleted, micros(p.CreatedAt), micros(p.UpdatedAt), int64(1)), nil
 })
 
 // CreatePost implements store.Posts.
@@ -49,13 +58,27 @@ func (db *DB) GetPost(ctx context.Context, id string) (model.Post, error) {
 }
 
 // UpdatePost implements store.Posts.
-func (db *DB) UpdatePost(ctx context.Context, p model.Post) error {
-	has, title, commercial, own := musicArgs(p.Music)
-	return db.execOne(ctx, `UPDATE posts SET caption = ?, video_url = ?, duration_ms = ?, visibility = ?,
-		original = ?, has_music = ?, music_title = ?, music_commercial = ?, music_own = ?, deleted = ?,
-		updated_at = ? WHERE id = ?`,
-		p.Caption, p.VideoURL, p.DurationMS, p.Visibility, p.Original, has, title, commercial, own,
-		p.Deleted, micros(p.UpdatedAt), p.ID)
+func (db *DB) UpdatePost(ctx context.Context, id string, change func(p *model.Post) error) (model.Post, error) {
+	var p model.Post
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = scanPost(tx.QueryRowContext(ctx, db.q(`SELECT `+postColumns+` FROM posts WHERE id = ?`+db.D.LockRow), id))
+		if err != nil {
+			return err
+		}
+		if err := change(&p); err != nil {
+			return err
+		}
+		p.Version++
+		has, title, commercial, own := musicArgs(p.Music)
+		_, err = tx.ExecContext(ctx, db.q(`UPDATE posts SET caption = ?, video_url = ?, duration_ms = ?, visibility = ?,
+			original = ?, has_music = ?, music_title = ?, music_commercial = ?, music_own = ?, deleted = ?,
+			updated_at = ?, version = ? WHERE id = ?`),
+			p.Caption, p.VideoURL, p.DurationMS, p.Visibility, p.Original, has, title, commercial, own,
+			p.Deleted, micros(p.UpdatedAt), p.Version, id)
+		return err
+	})
+	return p, err
 }
 
 // ListPosts implements store.Posts.

@@ -47,6 +47,7 @@ func (db *DB) Seed(ctx context.Context, w model.World) error {
 			func() error { return insertAll(ctx, db, tx, accountTable, w.Accounts) },
 			func() error { return insertAll(ctx, db, tx, postTable, w.Posts) },
 			func() error { return insertAll(ctx, db, tx, authorizationTable, w.Authorizations) },
+			func() error { return markCurrent(ctx, db, tx) },
 			func() error { return insertAll(ctx, db, tx, codeTable, w.AdCodes) },
 			func() error { return insertAll(ctx, db, tx, sparkPostTable, w.SparkPosts) },
 			func() error { return insertAll(ctx, db, tx, redemptionTable, redemptions) },

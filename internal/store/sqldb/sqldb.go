@@ -35,6 +35,11 @@ type Dialect struct {
 	// ForUpdate is appended to a SELECT that must lock the rows it reads
 	// inside a transaction ("" where the engine serialises writers anyway).
 	ForUpdate string
+	// LockRow is appended to a SELECT that reads a row in order to change
+	// it inside a transaction: it locks the row against other writers but,
+	// unlike ForUpdate, not against rows that merely reference it (foreign
+	// key checks), so it cannot deadlock with an insert that refers to it.
+	LockRow string
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(err error) bool
 	// BulkLoad, when set, prepares the connection for one large write
@@ -296,12 +301,23 @@ func anys(ss []string) []any {
 	return out
 }
 
+// Stored times lie between minTime and maxTime, the range RFC 3339 (and so
+// JSON) can write: a time outside it is stored as the nearer bound, so that
+// no stored time can make an answer fail to encode.
+var (
+	minTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC).UnixMicro()
+)
+
 // micros converts a time to stored Unix microseconds; zero time is 0.
 func micros(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
 	}
-	return t.UnixMicro()
+	if t.Year() > 9999 {
+		return maxTime
+	}
+	return max(t.UnixMicro(), minTime)
 }
 
 // timeOf converts stored Unix microseconds back; 0 is the zero time.
@@ -309,7 +325,7 @@ func timeOf(us int64) time.Time {
 	if us == 0 {
 		return time.Time{}
 	}
-	return time.UnixMicro(us).UTC()
+	return time.UnixMicro(min(max(us, minTime), maxTime)).UTC()
 }
 
 // nullable turns "" into NULL so that unique indexes ignore absent values.

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"strconv"
 
@@ -88,8 +89,13 @@ func dsn(path string, readOnly bool) string {
 }
 
 // Open opens (creating if needed) the database file at path and brings its
-// schema up to date.
+// schema up to date. A new file is created with mode 0600, whatever the
+// umask and the directory's mode; SQLite gives its write-ahead log and
+// shared-memory files the mode of the database file.
 func Open(ctx context.Context, path string) (*sqldb.DB, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, err
@@ -110,6 +116,23 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	return sqldb.New(w, r, Dialect), nil
+}
+
+// createPrivate creates an empty file at path with mode 0600 unless a file
+// is there already.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil { // the umask may have taken bits away
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // Migrate applies the migrations that db lacks.

@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,7 +24,7 @@ func TestConformance(t *testing.T) {
 		}
 		t.Cleanup(func() { db.Close() })
 		return db
-	})
+	}, storetest.Parallel())
 }
 
 // TestReopen checks that data survives closing and reopening the file, and
@@ -63,5 +65,35 @@ func TestSeedRestoresCache(t *testing.T) {
 	}
 	if got := cache(); got != before {
 		t.Errorf("cache_size after a failed Seed = %d, want %d", got, before)
+	}
+}
+
+// TestFilesArePrivate: the database, its write-ahead log and its
+// shared-memory file are 0600, even in a world-writable directory under a
+// umask of 0.
+func TestFilesArePrivate(t *testing.T) {
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "flint.db")
+	db, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.GetPost(t.Context(), "post_x"); !errors.Is(err, store.ErrNotFound) { // opens a reader too
+		t.Fatal(err)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", filepath.Base(name), fi.Mode().Perm())
+		}
 	}
 }

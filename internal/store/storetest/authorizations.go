@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -17,9 +18,9 @@ func testAuthorizationRoundTrip(f *fixture) {
 	// A fresh episode: no code generated yet, so its window times are zero.
 	a := model.Authorization{
 		ID: "auth-rt", PostID: p.ID, CreatorID: c.ID, Days: 60, TermsVersion: "2025-01",
-		TermsAcceptedAt: t0, CreatedAt: t0.Add(time.Millisecond), UpdatedAt: t0.Add(time.Millisecond),
+		TermsAcceptedAt: t0, CreatedAt: t0.Add(time.Millisecond), UpdatedAt: t0.Add(time.Millisecond), Version: 1,
 	}
-	f.check(f.s.CreateAuthorization(f.ctx, a), "CreateAuthorization")
+	f.startEpisode(a)
 	got, err := f.s.GetAuthorization(f.ctx, a.ID)
 	f.check(err, "GetAuthorization")
 	f.same(got, a, "GetAuthorization")
@@ -31,7 +32,8 @@ func testAuthorizationRoundTrip(f *fixture) {
 	a.GeneratedAt = t0.Add(time.Minute)
 	a.ExpiresAt = a.GeneratedAt.AddDate(0, 0, 60)
 	a.UpdatedAt = a.GeneratedAt
-	f.check(f.s.UpdateAuthorization(f.ctx, a), "UpdateAuthorization (generate)")
+	a.Version = 2
+	f.same(f.changeEpisode(p.ID, func(e *model.Authorization) { *e = a }), a, "episode stored by generating")
 	got, err = f.s.GetAuthorization(f.ctx, a.ID)
 	f.check(err, "GetAuthorization")
 	f.same(got, a, "GetAuthorization after generating")
@@ -42,19 +44,28 @@ func testAuthorizationRoundTrip(f *fixture) {
 	a.ExpiresAt = a.GeneratedAt.AddDate(0, 0, 365)
 	a.RevokedAt = t0.Add(48 * time.Hour)
 	a.UpdatedAt = a.RevokedAt
-	f.check(f.s.UpdateAuthorization(f.ctx, a), "UpdateAuthorization (extend, revoke)")
+	f.changeEpisode(p.ID, func(e *model.Authorization) { *e = a })
+	a.Version = 3
 	got, err = f.s.GetAuthorization(f.ctx, a.ID)
 	f.check(err, "GetAuthorization")
 	f.same(got, a, "GetAuthorization after extending and revoking")
 
 	_, err = f.s.GetAuthorization(f.ctx, "no-such-auth")
 	f.wantErr(err, store.ErrNotFound, "GetAuthorization(unknown)")
-	unknown := a
-	unknown.ID = "no-such-auth"
-	f.wantErr(f.s.UpdateAuthorization(f.ctx, unknown), store.ErrNotFound, "UpdateAuthorization(unknown)")
+	err = f.s.ChangeAuthorization(f.ctx, "no-such-post", func(model.Post, model.Authorization, bool) (store.EpisodeChange, error) {
+		f.t.Error("step called for an unknown post")
+		return store.EpisodeChange{}, nil
+	})
+	f.wantErr(err, store.ErrNotFound, "ChangeAuthorization(unknown post)")
 	dup := a
 	dup.CreatedAt = t0
-	f.wantErr(f.s.CreateAuthorization(f.ctx, dup), store.ErrConflict, "CreateAuthorization with a taken ID")
+	err = f.s.ChangeAuthorization(f.ctx, p.ID, func(model.Post, model.Authorization, bool) (store.EpisodeChange, error) {
+		return store.EpisodeChange{New: &dup}, nil
+	})
+	f.wantErr(err, store.ErrConflict, "a new episode with a taken ID")
+	got, err = f.s.CurrentAuthorization(f.ctx, p.ID)
+	f.check(err, "CurrentAuthorization after a refused change")
+	f.same(got, a, "current episode after a refused change")
 }
 
 func testAuthorizationCurrent(f *fixture) {
@@ -64,20 +75,99 @@ func testAuthorizationCurrent(f *fixture) {
 	f.wantErr(err, store.ErrNotFound, "CurrentAuthorization before any episode")
 
 	f.authorization(p, t0)
-	second := f.authorization(p, t0.Add(time.Hour))
-	// Created later but dated between the two: not the latest.
-	f.authorization(p, t0.Add(30*time.Minute))
+	f.authorization(p, t0.Add(time.Hour))
+	// Stored last, though dated between the two: current.
+	third := f.authorization(p, t0.Add(30*time.Minute))
 	// Another post's later episode does not count.
 	other := f.authorization(q, t0.Add(2*time.Hour))
 
 	got, err := f.s.CurrentAuthorization(f.ctx, p.ID)
 	f.check(err, "CurrentAuthorization(p)")
-	f.same(got, second, "CurrentAuthorization(p)")
+	f.same(got, third, "CurrentAuthorization(p)")
 	got, err = f.s.CurrentAuthorization(f.ctx, q.ID)
 	f.check(err, "CurrentAuthorization(q)")
 	f.same(got, other, "CurrentAuthorization(q)")
 	_, err = f.s.CurrentAuthorization(f.ctx, "no-such-post")
 	f.wantErr(err, store.ErrNotFound, "CurrentAuthorization(unknown post)")
+
+	// The step sees the post and the current episode; an error stores nothing.
+	boom := errors.New("refused")
+	err = f.s.ChangeAuthorization(f.ctx, p.ID, func(gotP model.Post, cur model.Authorization, ok bool) (store.EpisodeChange, error) {
+		f.same(gotP, p, "post seen by the step")
+		if !ok || cur.ID != third.ID {
+			f.t.Errorf("step saw current %q (ok %v), want %q", cur.ID, ok, third.ID)
+		}
+		a := f.newEpisode(p, t0.Add(3*time.Hour))
+		return store.EpisodeChange{New: &a}, boom
+	})
+	f.wantErr(err, boom, "ChangeAuthorization with a failing step")
+	got, err = f.s.CurrentAuthorization(f.ctx, p.ID)
+	f.check(err, "CurrentAuthorization(p)")
+	f.same(got, third, "CurrentAuthorization(p) after a failed step")
+	// Only the current episode can be updated.
+	err = f.s.ChangeAuthorization(f.ctx, p.ID, func(_ model.Post, cur model.Authorization, _ bool) (store.EpisodeChange, error) {
+		return store.EpisodeChange{Updated: &other}, nil
+	})
+	if err == nil {
+		f.t.Error("ChangeAuthorization updated another post's episode")
+	}
+}
+
+// testAuthorizationOneCurrent: steps on one post run one at a time, so that
+// of many concurrent "turn on if off" steps exactly one starts an episode,
+// and an update made from a stale read is impossible.
+func testAuthorizationOneCurrent(f *fixture) {
+	c := f.creator()
+	p := f.post(c.ID, t0)
+	const n = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i := range n {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			errs <- f.s.ChangeAuthorization(f.ctx, p.ID, func(_ model.Post, _ model.Authorization, ok bool) (store.EpisodeChange, error) {
+				if ok {
+					return store.EpisodeChange{}, nil
+				}
+				a := model.Authorization{ID: fmt.Sprintf("auth-race-%d", i), CreatorID: c.ID, Days: 7, TermsVersion: "v",
+					TermsAcceptedAt: t0, CreatedAt: t0, UpdatedAt: t0}
+				return store.EpisodeChange{New: &a}, nil
+			})
+		}()
+		go func() {
+			defer wg.Done()
+			// Count steps: each adds a day to the current episode, if any.
+			errs <- f.s.ChangeAuthorization(f.ctx, p.ID, func(_ model.Post, cur model.Authorization, ok bool) (store.EpisodeChange, error) {
+				if !ok {
+					return store.EpisodeChange{}, nil
+				}
+				cur.Days++
+				return store.EpisodeChange{Updated: &cur}, nil
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		f.check(err, "concurrent ChangeAuthorization")
+	}
+	all, err := f.s.ListAuthorizations(f.ctx)
+	f.check(err, "ListAuthorizations")
+	if len(all) != 1 {
+		f.t.Fatalf("%d episodes after concurrent starts, want 1", len(all))
+	}
+	cur, err := f.s.CurrentAuthorization(f.ctx, p.ID)
+	f.check(err, "CurrentAuthorization")
+	if added := cur.Days - 7; int64(added) != cur.Version-1 {
+		f.t.Errorf("episode has %d days added over version %d: an update was lost", added, cur.Version)
+	}
+}
+
+// newEpisode returns an episode on p that is not stored.
+func (f *fixture) newEpisode(p model.Post, at time.Time) model.Authorization {
+	return model.Authorization{ID: f.id("auth"), PostID: p.ID, CreatorID: p.CreatorID, Days: 7, TermsVersion: "v",
+		TermsAcceptedAt: at, CreatedAt: at, UpdatedAt: at, Version: 1}
 }
 
 func testAuthorizationList(f *fixture) {
@@ -216,8 +306,7 @@ func testRedeemRepoint(f *fixture) {
 	oldCode := f.code(old, 0)
 	first := f.redeem(oldCode, c.ID, adv.ID, t0.Add(time.Hour))
 
-	old.RevokedAt = t0.Add(2 * time.Hour)
-	f.check(f.s.UpdateAuthorization(f.ctx, old), "UpdateAuthorization (revoke)")
+	old = f.changeEpisode(p.ID, func(a *model.Authorization) { a.RevokedAt = t0.Add(2 * time.Hour) })
 	cur := f.authorization(p, t0.Add(3*time.Hour))
 	newCode := f.code(cur, 0)
 
@@ -247,7 +336,7 @@ func testRedeemRepoint(f *fixture) {
 	f.same(list, []model.SparkPost{want}, "library after re-pointing")
 	pas, err := f.s.PostAdvertisers(f.ctx, p.ID)
 	f.check(err, "PostAdvertisers")
-	f.same(pas, []model.PostAdvertiser{{AdvertiserID: adv.ID, Name: adv.Name, AuthorizationID: cur.ID,
+	f.same(pas, []model.PostAdvertiser{{AdvertiserID: adv.ID, Name: adv.Name, Authorization: cur,
 		AddedAt: first.AddedAt}}, "PostAdvertisers after re-pointing")
 }
 
@@ -530,8 +619,8 @@ func testPostAdvertisers(f *fixture) {
 	f.check(err, "PostAdvertisers")
 	slices.SortFunc(got, func(x, y model.PostAdvertiser) int { return strings.Compare(x.AdvertiserID, y.AdvertiserID) })
 	f.same(got, []model.PostAdvertiser{
-		{AdvertiserID: a1.ID, Name: a1.Name, AuthorizationID: a.ID, AddedAt: e1.AddedAt},
-		{AdvertiserID: a2.ID, Name: a2.Name, AuthorizationID: a.ID, AddedAt: e2.AddedAt},
+		{AdvertiserID: a1.ID, Name: a1.Name, Authorization: a, AddedAt: e1.AddedAt},
+		{AdvertiserID: a2.ID, Name: a2.Name, Authorization: a, AddedAt: e2.AddedAt},
 	}, "PostAdvertisers")
 	got, err = f.s.PostAdvertisers(f.ctx, f.post(c.ID, t0).ID)
 	f.check(err, "PostAdvertisers(post in no library)")
@@ -621,5 +710,52 @@ func testSparkPostDeleteRace(f *fixture) {
 			f.t.Errorf("round %d: CreateAd error %v, DeleteSparkPost error %v; want exactly one refused, the delete with ErrConflict",
 				r, createErr, deleteErr)
 		}
+	}
+}
+
+// testLibraryEntries reads a library with each entry's post, creator and
+// episode in one call.
+func testLibraryEntries(f *fixture) {
+	adv, other := f.advertiser(), f.advertiser()
+	l1 := f.library(adv, t0)
+	l2 := f.library(adv, t0.Add(time.Hour))
+	f.library(other, t0)
+	l1.auth = f.changeEpisode(l1.post.ID, func(a *model.Authorization) { a.RevokedAt = t0.Add(2 * time.Hour) })
+	creator := func(a model.Account) model.Account {
+		return model.Account{ID: a.ID, Kind: model.KindCreator, Handle: a.Handle, DisplayName: a.DisplayName,
+			CreatorType: a.CreatorType}
+	}
+	want := []model.LibraryEntry{
+		{SparkPost: l2.sparkPost, Post: l2.post, Creator: creator(l2.creator), Authorization: l2.auth},
+		{SparkPost: l1.sparkPost, Post: l1.post, Creator: creator(l1.creator), Authorization: l1.auth},
+	}
+	got, err := f.s.LibraryEntries(f.ctx, adv.ID, "")
+	f.check(err, "LibraryEntries")
+	f.same(got, want, "LibraryEntries, newest first")
+	got, err = f.s.LibraryEntries(f.ctx, adv.ID, l1.sparkPost.ID)
+	f.check(err, "LibraryEntries(one)")
+	f.same(got, want[1:], "LibraryEntries(one)")
+	got, err = f.s.LibraryEntries(f.ctx, other.ID, l1.sparkPost.ID)
+	f.check(err, "LibraryEntries(another advertiser's entry)")
+	if len(got) != 0 {
+		f.t.Errorf("LibraryEntries returned another advertiser's entry: %+v", got)
+	}
+}
+
+// testTimesBeyondYear9999: a time past what RFC 3339 can write is stored as
+// the last microsecond of year 9999, so that reading it back can always be
+// encoded.
+func testTimesBeyondYear9999(f *fixture) {
+	p := f.post(f.creator().ID, t0)
+	a := f.authorization(p, t0)
+	far := time.Date(20000, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.changeEpisode(p.ID, func(e *model.Authorization) { e.ExpiresAt = far })
+	got, err := f.s.GetAuthorization(f.ctx, a.ID)
+	f.check(err, "GetAuthorization")
+	if want := time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC); !got.ExpiresAt.Equal(want) {
+		f.t.Errorf("ExpiresAt in year 20000 read back as %s, want %s", fmtTime(got.ExpiresAt), fmtTime(want))
+	}
+	if _, err := got.ExpiresAt.MarshalJSON(); err != nil {
+		f.t.Errorf("the stored time cannot be encoded: %v", err)
 	}
 }

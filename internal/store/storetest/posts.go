@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/flintads/flint/internal/model"
@@ -62,12 +64,53 @@ func testPostUpdate(f *fixture) {
 	updQ.UpdatedAt = t0.Add(2 * time.Hour)
 
 	for _, want := range []model.Post{updP, updQ} {
-		f.check(f.s.UpdatePost(f.ctx, want), "UpdatePost(%s)", want.ID)
-		got, err := f.s.GetPost(f.ctx, want.ID)
+		got, err := f.s.UpdatePost(f.ctx, want.ID, func(p *model.Post) error {
+			v := p.Version
+			*p = want
+			p.Version = v
+			return nil
+		})
+		f.check(err, "UpdatePost(%s)", want.ID)
+		want.Version = 2
+		f.same(got, want, "UpdatePost(%s) result", want.ID)
+		got, err = f.s.GetPost(f.ctx, want.ID)
 		f.check(err, "GetPost(%s)", want.ID)
 		f.same(got, want, "GetPost(%s) after UpdatePost", want.ID)
 	}
-	f.wantErr(f.s.UpdatePost(f.ctx, f.newPost(c.ID, t0)), store.ErrNotFound, "UpdatePost(unknown)")
+	_, err := f.s.UpdatePost(f.ctx, "no-such-post", func(*model.Post) error { return nil })
+	f.wantErr(err, store.ErrNotFound, "UpdatePost(unknown)")
+	// An error from the change stores nothing.
+	boom := errors.New("refused")
+	_, err = f.s.UpdatePost(f.ctx, p.ID, func(p *model.Post) error { p.Caption = "lost"; return boom })
+	f.wantErr(err, boom, "UpdatePost with a failing change")
+	got, err := f.s.GetPost(f.ctx, p.ID)
+	f.check(err, "GetPost")
+	if got.Caption == "lost" || got.Version != 2 {
+		f.t.Errorf("a refused change was stored: caption %q, version %d", got.Caption, got.Version)
+	}
+}
+
+// testPostConcurrentEdits: a caption sync and a privacy change running at
+// the same time both survive.
+func testPostConcurrentEdits(f *fixture) {
+	p := f.post(f.creator().ID, t0)
+	const n = 5
+	f.raceAll(n,
+		func(i int) error {
+			_, err := f.s.UpdatePost(f.ctx, p.ID, func(p *model.Post) error { p.Caption += "x"; return nil })
+			return err
+		},
+		func(i int) error {
+			_, err := f.s.UpdatePost(f.ctx, p.ID, func(p *model.Post) error { p.DurationMS++; return nil })
+			return err
+		},
+	)
+	got, err := f.s.GetPost(f.ctx, p.ID)
+	f.check(err, "GetPost")
+	if got.Caption != p.Caption+strings.Repeat("x", n) || got.DurationMS != p.DurationMS+n || got.Version != 1+2*n {
+		f.t.Errorf("after %d + %d concurrent edits: caption %q, duration %d, version %d", n, n, got.Caption,
+			got.DurationMS, got.Version)
+	}
 }
 
 func testPostList(f *fixture) {

@@ -38,12 +38,28 @@ import (
 	"github.com/flintads/flint/internal/store"
 )
 
+// Option changes how Run runs the suite.
+type Option func(*options)
+
+type options struct{ parallel bool }
+
+// Parallel runs the subtests in parallel: for backends whose open gives
+// each subtest a database of its own.
+func Parallel() Option { return func(o *options) { o.parallel = true } }
+
 // Run runs the conformance suite, one subtest per behaviour, each on its own
 // store from open.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	for _, name := range slices.Sorted(maps.Keys(tests)) {
 		test := tests[name]
 		t.Run(name, func(t *testing.T) {
+			if o.parallel {
+				t.Parallel()
+			}
 			s := open(t)
 			if s == nil {
 				t.Fatal("open returned a nil store")
@@ -65,16 +81,20 @@ var tests = map[string]func(f *fixture){
 	"AccountUpdate":      testAccountUpdate,
 	"AccountList":        testAccountList,
 
-	"PostRoundTrip":     testPostRoundTrip,
-	"PostUpdate":        testPostUpdate,
-	"PostList":          testPostList,
-	"PostExisting":      testPostExisting,
-	"PostStatsNoEvents": testPostStatsNoEvents,
+	"PostRoundTrip":       testPostRoundTrip,
+	"PostUpdate":          testPostUpdate,
+	"PostList":            testPostList,
+	"PostExisting":        testPostExisting,
+	"PostStatsNoEvents":   testPostStatsNoEvents,
+	"PostConcurrentEdits": testPostConcurrentEdits,
 
-	"AuthorizationRoundTrip": testAuthorizationRoundTrip,
-	"AuthorizationCurrent":   testAuthorizationCurrent,
-	"AuthorizationList":      testAuthorizationList,
-	"CodeRoundTrip":          testCodeRoundTrip,
+	"AuthorizationRoundTrip":  testAuthorizationRoundTrip,
+	"AuthorizationCurrent":    testAuthorizationCurrent,
+	"AuthorizationList":       testAuthorizationList,
+	"AuthorizationOneCurrent": testAuthorizationOneCurrent,
+	"TimesBeyondYear9999":     testTimesBeyondYear9999,
+	"LibraryEntries":          testLibraryEntries,
+	"CodeRoundTrip":           testCodeRoundTrip,
 
 	"RedeemFirst":             testRedeemFirst,
 	"RedeemIdempotent":        testRedeemIdempotent,
@@ -95,13 +115,16 @@ var tests = map[string]func(f *fixture){
 	"SparkPostDeleteRace":  testSparkPostDeleteRace,
 	"SparkPostAdvertisers": testPostAdvertisers,
 
-	"CampaignRoundTrip": testCampaignRoundTrip,
-	"CampaignList":      testCampaignList,
-	"AdGroupRoundTrip":  testAdGroupRoundTrip,
-	"AdGroupList":       testAdGroupList,
-	"AdRoundTrip":       testAdRoundTrip,
-	"AdList":            testAdList,
-	"AdsForPost":        testAdsForPost,
+	"CampaignRoundTrip":            testCampaignRoundTrip,
+	"CampaignList":                 testCampaignList,
+	"AdGroupRoundTrip":             testAdGroupRoundTrip,
+	"AdGroupList":                  testAdGroupList,
+	"AdRoundTrip":                  testAdRoundTrip,
+	"AdList":                       testAdList,
+	"AdsForPost":                   testAdsForPost,
+	"CampaignConcurrentEdits":      testCampaignConcurrentEdits,
+	"CampaignRulesSeeCurrentState": testCampaignRulesSeeCurrentState,
+	"CountLiveAds":                 testCountLiveAds,
 
 	"EventOutcomes":           testEventOutcomes,
 	"EventOutcomesSameBatch":  testEventOutcomesSameBatch,
@@ -203,7 +226,7 @@ func (f *fixture) newPost(creatorID string, createdAt time.Time) model.Post {
 		ID: id, CreatorID: creatorID, Caption: "caption of " + id, VideoURL: "https://video.example/" + id + ".mp4",
 		DurationMS: 15_000, Visibility: model.Public, Original: true,
 		Music:     &model.Music{Title: "Original sound", Own: true},
-		CreatedAt: createdAt, UpdatedAt: createdAt,
+		CreatedAt: createdAt, UpdatedAt: createdAt, Version: 1,
 	}
 }
 
@@ -221,10 +244,34 @@ func (f *fixture) authorization(p model.Post, createdAt time.Time) model.Authori
 	a := model.Authorization{
 		ID: f.id("auth"), PostID: p.ID, CreatorID: p.CreatorID, Days: 30, TermsVersion: "2025-01",
 		TermsAcceptedAt: createdAt, CreatedAt: createdAt, GeneratedAt: createdAt,
-		ExpiresAt: createdAt.AddDate(0, 0, 30), UpdatedAt: createdAt,
+		ExpiresAt: createdAt.AddDate(0, 0, 30), UpdatedAt: createdAt, Version: 1,
 	}
-	f.check(f.s.CreateAuthorization(f.ctx, a), "CreateAuthorization(%s)", a.ID)
+	f.startEpisode(a)
 	return a
+}
+
+// startEpisode stores a as the new current episode of its post.
+func (f *fixture) startEpisode(a model.Authorization) {
+	f.t.Helper()
+	f.check(f.s.ChangeAuthorization(f.ctx, a.PostID, func(model.Post, model.Authorization, bool) (store.EpisodeChange, error) {
+		return store.EpisodeChange{New: &a}, nil
+	}), "ChangeAuthorization(%s): new episode %s", a.PostID, a.ID)
+}
+
+// changeEpisode changes the current episode of a post as fn says and
+// returns it as stored.
+func (f *fixture) changeEpisode(postID string, fn func(a *model.Authorization)) model.Authorization {
+	f.t.Helper()
+	var out model.Authorization
+	f.check(f.s.ChangeAuthorization(f.ctx, postID, func(_ model.Post, cur model.Authorization, ok bool) (store.EpisodeChange, error) {
+		if !ok {
+			return store.EpisodeChange{}, errors.New("no current episode")
+		}
+		fn(&cur)
+		out = cur
+		return store.EpisodeChange{Updated: &out}, nil
+	}), "ChangeAuthorization(%s): update", postID)
+	return out
 }
 
 func (f *fixture) code(a model.Authorization, maxRedemptions int) model.AdCode {
@@ -297,7 +344,7 @@ func (f *fixture) campaign(advertiserID string, createdAt time.Time) model.Campa
 	c := model.Campaign{
 		ID: f.id("campaign"), AdvertiserID: advertiserID, Name: "Spring sale", Objective: model.ObjectiveTraffic,
 		BudgetMode: model.BudgetLifetime, Budget: 500 * money.PerUnit, Status: model.Enabled,
-		CreatedAt: createdAt, UpdatedAt: createdAt,
+		CreatedAt: createdAt, UpdatedAt: createdAt, Version: 1,
 	}
 	f.check(f.s.CreateCampaign(f.ctx, c), "CreateCampaign(%s)", c.ID)
 	return c
@@ -311,14 +358,14 @@ func (f *fixture) newAdGroup(c model.Campaign, createdAt time.Time) model.AdGrou
 			Interests: []string{"fitness"}},
 		StartTime: createdAt, BudgetMode: model.BudgetDaily, Budget: 50 * money.PerUnit,
 		BillingEvent: model.BillCPM, Bid: 4 * money.PerUnit, FrequencyCap: model.FrequencyCap{Impressions: 3, Days: 7},
-		Pacing: model.PacingStandard, Status: model.Enabled, CreatedAt: createdAt, UpdatedAt: createdAt,
+		Pacing: model.PacingStandard, Status: model.Enabled, CreatedAt: createdAt, UpdatedAt: createdAt, Version: 1,
 	}
 }
 
 func (f *fixture) adGroup(c model.Campaign, createdAt time.Time) model.AdGroup {
 	f.t.Helper()
 	g := f.newAdGroup(c, createdAt)
-	f.check(f.s.CreateAdGroup(f.ctx, g), "CreateAdGroup(%s)", g.ID)
+	f.check(f.s.CreateAdGroup(f.ctx, g, nil), "CreateAdGroup(%s)", g.ID)
 	return g
 }
 
@@ -328,7 +375,7 @@ func (f *fixture) ad(g model.AdGroup, sp model.SparkPost, createdAt time.Time) m
 	a := model.Ad{
 		ID: id, AdvertiserID: g.AdvertiserID, CampaignID: g.CampaignID, AdGroupID: g.ID, Name: "Ad " + id,
 		SparkPostID: sp.ID, PostID: sp.PostID, CTALabel: "Shop now", CTAURL: "https://shop.example/?ad=" + id,
-		Status: model.Enabled, CreatedAt: createdAt, UpdatedAt: createdAt,
+		Status: model.Enabled, CreatedAt: createdAt, UpdatedAt: createdAt, Version: 1,
 	}
 	f.check(f.s.CreateAd(f.ctx, a), "CreateAd(%s)", a.ID)
 	return a
