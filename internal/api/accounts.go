@@ -16,6 +16,7 @@ type accountRequest struct {
 	Name        string `json:"name"`
 	Currency    string `json:"currency"`
 	Timezone    string `json:"timezone"`
+	Email       string `json:"email"`
 	Password    string `json:"password"`
 }
 
@@ -28,6 +29,7 @@ type accountView struct {
 	Name        string    `json:"name,omitempty"`
 	Currency    string    `json:"currency,omitempty"`
 	Timezone    string    `json:"timezone,omitempty"`
+	Email       string    `json:"email,omitempty"`
 	Token       string    `json:"token,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
@@ -36,7 +38,7 @@ type accountView struct {
 func viewAccount(a model.Account, token string) accountView {
 	return accountView{ID: a.ID, Kind: string(a.Kind), Handle: a.Handle, DisplayName: a.DisplayName,
 		CreatorType: string(a.CreatorType), Name: a.Name, Currency: a.Currency, Timezone: a.Timezone,
-		Token: token, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Email: a.Email, Token: token, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 // creatorView is how a creator appears on a post or a Spark ad.
@@ -77,6 +79,8 @@ type accountPatch struct {
 	CreatorType *string `json:"creator_type"`
 	Name        *string `json:"name"`
 	Timezone    *string `json:"timezone"`
+	Email       *string `json:"email"`
+	Password    *string `json:"password"`
 }
 
 func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, _ principal) error {
