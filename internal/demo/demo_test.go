@@ -151,14 +151,14 @@ func TestRunBadFlags(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{data}, []string{"live traffic simulation is not available yet", "--seed-only"}},
+		{[]string{data, "--addr", "nowhere"}, []string{"addr"}},
 		{[]string{data, "--seed-only", "--ads", "0"}, []string{"ads: 0 is not between 1 and 1000000"}},
 		{[]string{data, "--seed-only", "--ads", "1000001"}, []string{"ads: 1000001 is not between 1 and 1000000"}},
 		{[]string{"--seed-only", "--db", "mysql://u:secret@host/db"}, []string{"neither a SQLite path nor a postgres:// URL"}},
 		{[]string{data, "--seed-only", "extra"}, []string{"unexpected arguments: extra"}},
 		{[]string{"--seed-only", "--data", ""}, []string{"data directory must not be empty"}},
 		// Every problem at once.
-		{[]string{data, "--ads", "-1"}, []string{"--seed-only", "ads: -1"}},
+		{[]string{data, "--seed-only", "--ads", "-1", "--log-level", "loud"}, []string{"log level", "ads: -1"}},
 	} {
 		out, err := run(t, tc.args...)
 		if err == nil {
