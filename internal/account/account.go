@@ -424,3 +424,8 @@ func LoadLocation(name string) (*time.Location, error) {
 
 // locations caches parsed time zones by name; there are a few hundred.
 var locations sync.Map
+
+// List returns the accounts of one kind, oldest first.
+func (s *Service) List(ctx context.Context, kind model.AccountKind) ([]model.Account, error) {
+	return s.store.ListAccounts(ctx, kind)
+}

@@ -196,4 +196,8 @@ type Events interface {
 	AdSpend(ctx context.Context, since time.Time) ([]model.AdSpend, error)
 	// AdStats returns the all-time counters of the given ads.
 	AdStats(ctx context.Context, adIDs []string) (map[string]model.AdStats, error)
+	// AdvertiserHourlyStats returns the counters of all of an advertiser's
+	// ads, summed per hour, for the hours that start at or after the hour
+	// that contains since, oldest first; hours without events are absent.
+	AdvertiserHourlyStats(ctx context.Context, advertiserID string, since time.Time) ([]model.HourStats, error)
 }

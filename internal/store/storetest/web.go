@@ -18,6 +18,35 @@ func init() {
 	tests["AccountConcurrentEdits"] = testAccountConcurrentEdits
 	tests["SessionRoundTrip"] = testSessionRoundTrip
 	tests["SessionExpiry"] = testSessionExpiry
+	tests["AdvertiserHourlyStats"] = testAdvertiserHourlyStats
+}
+
+// testAdvertiserHourlyStats: the dashboard's series sums one advertiser's
+// ads per hour, from the hour that contains since.
+func testAdvertiserHourlyStats(f *fixture) {
+	ads := f.ads(2)
+	other := f.ads(1)[0]
+	h0 := t0.Truncate(time.Hour)
+	events := []model.Event{
+		paid("e1", model.EventImpression, ads[0], "d1", h0.Add(-time.Minute), 1000, "o1"),
+		paid("e2", model.EventImpression, ads[0], "d2", h0.Add(time.Minute), 2000, "o2"),
+		paid("e3", model.EventImpression, ads[1], "d3", h0.Add(59*time.Minute), 3000, "o3"),
+		paid("e4", model.EventClick, ads[1], "d3", h0.Add(2*time.Hour+time.Second), 0, "o4"),
+		paid("e5", model.EventImpression, other, "d5", h0.Add(time.Minute), 5000, "o5"),
+	}
+	_, err := f.s.InsertEvents(f.ctx, events)
+	f.check(err, "InsertEvents")
+	got, err := f.s.AdvertiserHourlyStats(f.ctx, ads[0].AdvertiserID, h0.Add(30*time.Minute))
+	f.check(err, "AdvertiserHourlyStats")
+	if len(got) != 2 {
+		f.t.Fatalf("AdvertiserHourlyStats = %+v, want two hours", got)
+	}
+	if !got[0].Hour.Equal(h0) || got[0].Stats.Impressions != 2 || got[0].Stats.Spend != 5000 {
+		f.t.Errorf("first hour = %+v, want %s with 2 impressions and spend 5000", got[0], h0)
+	}
+	if !got[1].Hour.Equal(h0.Add(2*time.Hour)) || got[1].Stats.Clicks != 1 || got[1].Stats.Impressions != 0 {
+		f.t.Errorf("second hour = %+v, want one click at %s", got[1], h0.Add(2*time.Hour))
+	}
 }
 
 func testAccountLogins(f *fixture) {
