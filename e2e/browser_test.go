@@ -230,27 +230,80 @@ func clickable(text string) string {
 	return `//button[normalize-space()=` + q + `] | //a[normalize-space()=` + q + `] | //summary[normalize-space()=` + q + `]`
 }
 
-// click clicks the button or link that reads text.
+// click clicks the button or link that reads text and, when that leaves
+// the page (a link, a submit button), waits until the next page has loaded.
 func (b *browser) click(text string) {
 	b.t.Helper()
-	b.do("click "+text, chromedp.Click(clickable(text), chromedp.NodeVisible))
+	b.clickAt(clickable(text), text)
+}
+
+// clickAt clicks the element xpath names, as click does.
+func (b *browser) clickAt(xpath, what string) {
+	b.t.Helper()
+	b.waitFor(xpath, what)
+	leaves, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(function(){
+		const e = document.evaluate(`+jsString(xpath)+`, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+		window.__flintPage = true;
+		return !!e && ((e.tagName === "A" && e.hasAttribute("href")) || (e.tagName === "BUTTON" && e.type === "submit" && !!e.form));
+	})()`))
+	if err != nil {
+		b.t.Fatalf("%s: %v", b.name, err)
+	}
+	b.do("click "+what, chromedp.Click(xpath, chromedp.NodeVisible))
+	if !leaves {
+		return
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__flintPage !== true && document.readyState === "complete"`))
+		cancel()
+		if err == nil && loaded {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.snap("stuck")
+	b.t.Fatalf("%s: clicking %s did not load a page", b.name, what)
+}
+
+// waitFor waits until the element xpath names is on the page.
+func (b *browser) waitFor(xpath, what string) {
+	b.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		found, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.evaluate(`+jsString(xpath)+
+			`, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue !== null`))
+		cancel()
+		if err == nil && found {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.snap("not found")
+			b.t.Fatalf("%s: nothing on the page is %s; the page shows:\n%s", b.name, what, b.text())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // clickName clicks the control whose accessible name (aria-label) is name.
 func (b *browser) clickName(name string) {
 	b.t.Helper()
-	b.do("click "+name, chromedp.Click(`//*[@aria-label=`+xq(name)+`]`, chromedp.NodeVisible))
+	b.clickAt(`//*[@aria-label=`+xq(name)+`]`, name)
 }
 
 // toggle clicks the checkbox, switch or radio button labelled label.
 func (b *browser) toggle(label string) {
 	b.t.Helper()
+	b.waitFor(control(label), "labelled "+label)
 	b.do("toggle "+label, chromedp.Click(control(label), chromedp.NodeVisible))
 }
 
 // fill types value into the text field labelled label.
 func (b *browser) fill(label, value string) {
 	b.t.Helper()
+	b.waitFor(control(label), "labelled "+label)
 	b.do("fill "+label, chromedp.Evaluate[chromedp.Void](`(function(){
 			const r = document.evaluate(`+jsString(control(label))+`, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null);
 			if (!r.singleNodeValue) throw new Error("no field labelled "+`+jsString(label)+`);
@@ -261,6 +314,7 @@ func (b *browser) fill(label, value string) {
 // choose picks the option that reads option in the select labelled label.
 func (b *browser) choose(label, option string) {
 	b.t.Helper()
+	b.waitFor(control(label), "labelled "+label)
 	b.do("choose "+option, chromedp.Evaluate[chromedp.Void](`(function(){
 		const r = document.evaluate(`+jsString(control(label)+`/option[normalize-space()=`+xq(option)+`]`)+`, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null);
 		const o = r.singleNodeValue;
@@ -335,7 +389,7 @@ func TestBrowserSparkAdFlow(t *testing.T) {
 	cr.login("maya")
 	cr.see("@maya")
 	cr.snap("profile")
-	cr.do("open the post", chromedp.Click(`//a[contains(normalize-space(), "My morning glow routine")]`, chromedp.NodeVisible))
+	cr.clickAt(`//a[contains(normalize-space(), "My morning glow routine")]`, "the post")
 	cr.clickName("More options")
 	cr.snap("post menu")
 	cr.click("Ad settings")
@@ -394,7 +448,7 @@ func TestBrowserSparkAdFlow(t *testing.T) {
 	ad.see("Ad group created")
 	ad.fill("Ad name", "Maya routine")
 	ad.toggle("Use the creator's account to deliver Spark Ads")
-	ad.do("select the post", chromedp.Click(`//label[contains(normalize-space(), "My morning glow routine")]`, chromedp.NodeVisible))
+	ad.clickAt(`//label[contains(normalize-space(), "My morning glow routine")]`, "the post in the library")
 	ad.choose("Call to action", "Shop now")
 	ad.fill("Landing page URL", "https://glow.example/serum")
 	ad.snap("ad form")
@@ -410,7 +464,7 @@ func TestBrowserSparkAdFlow(t *testing.T) {
 
 	// The creator turns authorization off; running ads are paused.
 	cr.open("/profile")
-	cr.do("open the post", chromedp.Click(`//a[contains(normalize-space(), "My morning glow routine")]`, chromedp.NodeVisible))
+	cr.clickAt(`//a[contains(normalize-space(), "My morning glow routine")]`, "the post")
 	cr.clickName("More options")
 	cr.click("Ad settings")
 	cr.see("Glow Co")
@@ -461,7 +515,7 @@ func TestBrowserIneligiblePosts(t *testing.T) {
 		b := window(tc.login + "-" + strings.Fields(tc.caption)[0])
 		b.login(tc.login)
 		b.see("@" + tc.login)
-		b.do("open the post", chromedp.Click(`//a[contains(normalize-space(), `+xq(tc.caption)+`)]`, chromedp.NodeVisible))
+		b.clickAt(`//a[contains(normalize-space(), `+xq(tc.caption)+`)]`, "the post")
 		b.clickName("More options")
 		b.click("Ad settings")
 		b.see("This post can't be authorized for ads")

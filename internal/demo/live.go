@@ -90,4 +90,3 @@ func operatorTokenPath(cfg config.Config) string {
 	}
 	return cfg.DataDir + "/operator-token"
 }
-

@@ -242,9 +242,9 @@ func buildWorld(ctx context.Context, svc server.Services) (*world, error) {
 		ads                              []adSpec
 	}
 	type campaignSpec struct {
-		adv                          model.Account
+		adv                           model.Account
 		name, objective, mode, budget string
-		groups                       []groupSpec
+		groups                        []groupSpec
 	}
 	for _, cs := range []campaignSpec{
 		{glow, "Vitamin C serum launch", "VIDEO_VIEWS", "LIFETIME", "2500.00", []groupSpec{
@@ -314,4 +314,3 @@ func (w *world) creatorByHandle(handle string) demoCreator {
 	}
 	return demoCreator{}
 }
-

@@ -119,12 +119,18 @@ func backfill(ctx context.Context, st store.Store, w *world, now time.Time) erro
 		_, _ = rand.Read(b[:])
 		return b[:]
 	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	// within spreads a day's events over 04:00–22:00 UTC, which is the same
+	// calendar day in the demo brands' zones (New York, London) nearly always.
+	within := func(day int) time.Time {
+		return today.AddDate(0, 0, -day).Add(4*time.Hour + time.Duration(rng.IntN(18*3600))*time.Second)
+	}
 	for day := 13; day >= 1; day-- {
-		growth := 1 + float64(13-day)/8 // audiences grow over the fortnight
+		growth := 1 + float64(13-day)/6 // audiences grow over the fortnight
 		for _, ad := range w.ads {
-			imps := int(float64(60+rng.IntN(40)) * growth)
+			imps := int(float64(110+rng.IntN(70)) * growth)
 			for i := range imps {
-				at := now.Add(-time.Duration(day)*24*time.Hour + time.Duration(rng.IntN(20*3600))*time.Second - 10*time.Hour)
+				at := within(day)
 				decision := fmt.Sprintf("history-%d-%s-%d", day, ad.id, i)
 				charge := money.Micros(0)
 				if ad.billing == model.BillCPM {
@@ -154,7 +160,7 @@ func backfill(ctx context.Context, st store.Store, w *world, now time.Time) erro
 		for _, p := range w.posts {
 			views := 20 + rng.IntN(60)
 			for range views {
-				at := now.Add(-time.Duration(day)*24*time.Hour + time.Duration(rng.IntN(20*3600))*time.Second - 10*time.Hour)
+				at := within(day)
 				add(model.Event{ID: id(), Type: model.EventImpression, PostID: p, At: at})
 				if rng.Float64() < 0.1 {
 					add(model.Event{ID: id(), Type: model.EventLike, PostID: p, At: at.Add(5 * time.Second)})

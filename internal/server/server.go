@@ -54,10 +54,10 @@ type App struct {
 	// TestClock is set when cfg.TestClock is.
 	TestClock clock.Advancer
 	// Services are the domain services, for in-process callers (flint demo).
-	Services  Services
-	store     *sqldb.DB
-	events    *event.Ingestor
-	stop      context.CancelFunc
+	Services Services
+	store    *sqldb.DB
+	events   *event.Ingestor
+	stop     context.CancelFunc
 }
 
 // Services are a wired Flint's domain services.

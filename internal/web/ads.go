@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 
 // amount writes money in the advertiser's currency: $12.50, €3.00, 120 JPY.
 func amount(a model.Account, m money.Micros) string {
-	s := money.Format(m, money.Decimals(a.Currency))
+	s := groupThousands(money.Format(m, money.Decimals(a.Currency)))
 	switch a.Currency {
 	case "USD":
 		return "$" + s
@@ -26,6 +27,25 @@ func amount(a model.Account, m money.Micros) string {
 		return "£" + s
 	}
 	return s + " " + a.Currency
+}
+
+// groupThousands puts separators into the whole part of a decimal:
+// 2500.00 → 2,500.00.
+func groupThousands(s string) string {
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	neg := strings.HasPrefix(whole, "-")
+	n, err := strconv.ParseInt(strings.TrimPrefix(whole, "-"), 10, 64)
+	if err != nil {
+		return s
+	}
+	out := formatInt(n)
+	if neg {
+		out = "-" + out
+	}
+	if hasFrac {
+		out += "." + frac
+	}
+	return out
 }
 
 // location is the advertiser's time zone (UTC if it cannot be loaded).

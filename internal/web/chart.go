@@ -37,6 +37,10 @@ func paidEngagement(s model.AdStats) int64 { return s.Likes + s.Comments + s.Sha
 
 func moneyOf(micros int64) money.Micros { return money.Micros(micros) }
 
+// The size of a chart, in points: small enough that its labels stay
+// readable in a dashboard card.
+const chartWidth, chartHeight = 340, 170
+
 // chartPolicy is the policy of a chart: nothing may load or run.
 const chartPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
@@ -67,14 +71,14 @@ func (h *Handler) showChart(w http.ResponseWriter, r *http.Request, u *user) err
 	for i, d := range days {
 		values[i] = m.value(d.Stats)
 		labels[i] = ""
-		if i%2 == len(days)%2 || i == len(days)-1 {
+		if (len(days)-1-i)%3 == 0 {
 			labels[i] = d.Day.Format("2 Jan")
 		}
 	}
 	p := plot.New()
 	p.BackgroundColor = color.Transparent
 	p.X.Tick.Label.Color, p.Y.Tick.Label.Color = chartInk, chartInk
-	p.X.Tick.Label.Font.Size, p.Y.Tick.Label.Font.Size = vg.Points(9), vg.Points(9)
+	p.X.Tick.Label.Font.Size, p.Y.Tick.Label.Font.Size = vg.Points(10), vg.Points(10)
 	p.X.LineStyle.Color, p.Y.LineStyle.Width = chartGrid, 0
 	p.X.Tick.LineStyle.Width, p.Y.Tick.LineStyle.Width = 0, 0
 	p.Y.Min = 0
@@ -87,7 +91,7 @@ func (h *Handler) showChart(w http.ResponseWriter, r *http.Request, u *user) err
 	grid.Vertical.Width = 0
 	grid.Horizontal.Color = chartGrid
 	p.Add(grid)
-	bars, err := plotter.NewBarChart(values, vg.Points(14))
+	bars, err := plotter.NewBarChart(values, vg.Points(12))
 	if err != nil {
 		return err
 	}
@@ -97,7 +101,7 @@ func (h *Handler) showChart(w http.ResponseWriter, r *http.Request, u *user) err
 		// Today, still growing, in its own colour.
 		last := make(plotter.Values, n)
 		last[n-1] = values[n-1]
-		today, err := plotter.NewBarChart(last, vg.Points(14))
+		today, err := plotter.NewBarChart(last, vg.Points(12))
 		if err != nil {
 			return err
 		}
@@ -108,7 +112,7 @@ func (h *Handler) showChart(w http.ResponseWriter, r *http.Request, u *user) err
 	if max := maxOf(values); max == 0 {
 		p.Y.Max = 1
 	}
-	wt, err := p.WriterTo(vg.Points(440), vg.Points(200), "svg")
+	wt, err := p.WriterTo(vg.Points(chartWidth), vg.Points(chartHeight), "svg")
 	if err != nil {
 		return err
 	}
