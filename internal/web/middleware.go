@@ -156,6 +156,10 @@ func (h *Handler) page(roles role, fn handlerFunc) http.Handler {
 			return
 		}
 		if u.role()&roles == 0 {
+			if roles == roleOperator && r.Method == http.MethodGet {
+				http.Redirect(w, r, "/console/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
 			h.serveError(w, r, u, errNotFound)
 			return
 		}
