@@ -25,6 +25,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/flintads/flint/internal/config"
@@ -351,10 +353,16 @@ func (b *browser) snap(what string) {
 
 func (b *browser) login(login string) {
 	b.t.Helper()
+	b.login2(login, password)
+}
+
+// login2 logs in with a password.
+func (b *browser) login2(login, pw string) {
+	b.t.Helper()
 	b.open("/")
 	b.see("Log in to Flint")
 	b.fill("Email or handle", login)
-	b.fill("Password", password)
+	b.fill("Password", pw)
 	b.click("Log in")
 }
 
@@ -614,4 +622,56 @@ func (b *browser) keys(k string) {
 func jsString(s string) string {
 	j, _ := json.Marshal(s)
 	return string(j)
+}
+
+// noScript turns JavaScript off in the window's pages.
+func (b *browser) noScript() {
+	b.t.Helper()
+	b.do("disable JavaScript", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	})
+}
+
+// TestBrowserWithoutJavaScript: both flows work with JavaScript turned off
+// (the switch reveals its steps with CSS, menus are <details>, the code is
+// selectable text; only Copy code needs script and is then hidden).
+func TestBrowserWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	maya := s.creator("maya", "creator")
+	s.post(maya, "Works without script", nil)
+	s.advertiser("Glow Co", "ads@glow.example")
+	window := newBrowser(t, s.url)
+
+	cr := window("creator-nojs")
+	cr.noScript()
+	cr.login("maya")
+	cr.clickAt(`//a[contains(normalize-space(), "Works without script")]`, "the post")
+	cr.clickName("More options")
+	cr.click("Ad settings")
+	cr.toggle("Ad authorization")
+	cr.toggle("I accept the Advertising Terms of Service")
+	cr.toggle("7 days")
+	cr.click("Authorize")
+	cr.see("Ad authorization is on")
+	cr.click("Generate")
+	cr.see("expires in 7 days, on")
+	code := cr.value("Ad code")
+	if visible, err := chromedp.Run(cr.ctx, chromedp.Evaluate[bool](`!!document.querySelector("[data-copy]") && !document.querySelector("[data-copy]").hidden`)); err != nil || visible {
+		t.Errorf("without JavaScript the Copy code button shows (%v), though it cannot work", err)
+	}
+	cr.snap("code without script")
+
+	ad := window("advertiser-nojs")
+	ad.noScript()
+	ad.login("ads@glow.example")
+	ad.click("Assets")
+	ad.click("Creatives")
+	ad.click("+ Apply for authorization")
+	ad.fill("Search for post", code)
+	ad.click("Search")
+	ad.click("Confirm")
+	ad.see("Authorized")
+	ad.snap("library without script")
 }

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"bufio"
+
+	"github.com/chromedp/chromedp"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -108,6 +110,29 @@ func TestDemo(t *testing.T) {
 	cr.click("Ad authorizations")
 	cr.see("Glow Co Skincare")
 	cr.snap("authorizations")
+
+	// A phone-width window.
+	phone := window("phone")
+	phone.do("phone width", chromedp.EmulateViewport(390, 844))
+	phone.open("/login")
+	phone.fill("Email or handle", "ads@harbor.example")
+	phone.fill("Password", "flint-demo")
+	phone.click("Log in")
+	phone.see("Autumn blend")
+	phone.snap("dashboard")
+	phone.open("/ads/ads")
+	phone.snap("ads")
+	phone.open("/logout")
+	phoneCreator := window("phone-creator")
+	phoneCreator.do("phone width", chromedp.EmulateViewport(390, 844))
+	phoneCreator.login2("leo.cooks", "flint-demo")
+	phoneCreator.see("Leo Park")
+	phoneCreator.snap("profile")
+	phoneCreator.clickAt(`//a[contains(normalize-space(), "Latte art")]`, "a post")
+	phoneCreator.clickName("More options")
+	phoneCreator.click("Ad settings")
+	phoneCreator.see("Harbor Coffee Roasters")
+	phoneCreator.snap("ad settings")
 
 	// The numbers move: paid impressions are counted while we watch.
 	deadline := time.Now().Add(20 * time.Second)

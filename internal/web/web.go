@@ -12,7 +12,7 @@
 // store, and hold no business rules: errors the domain returns are shown in
 // plain words (words.go) next to the field they name, with what was typed
 // kept. Every page works without JavaScript; static/app.js only adds
-// copy-to-clipboard and confirmation dialogs.
+// copy-to-clipboard and closes menus.
 package web
 
 import (

@@ -1,6 +1,6 @@
 // Progressive enhancement only: every page works without this file.
 // - [data-copy=ID] buttons copy the value of #ID to the clipboard.
-// - forms with [data-confirm] ask before they are sent.
+// - menus built on <details> close on Escape or a click elsewhere.
 "use strict";
 document.querySelectorAll("[data-copy]").forEach(function (button) {
   button.hidden = false;
@@ -24,11 +24,6 @@ document.querySelectorAll("[data-copy]").forEach(function (button) {
     } else {
       fallback();
     }
-  });
-});
-document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-  form.addEventListener("submit", function (event) {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 });
 // Menus built on <details> close when a click lands outside them or on Escape.
