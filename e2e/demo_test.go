@@ -76,7 +76,7 @@ func TestDemo(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	url, out, stop := runDemo(t, dir)
-	for _, want := range []string{"ads@glow.example", "@maya", `"flint-demo"`, "/console"} {
+	for _, want := range []string{"ads@glow.example", "maya", `"flint-demo"`, "/console"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the demo's welcome lacks %q:\n%s", want, out.String())
 		}

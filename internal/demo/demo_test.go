@@ -181,3 +181,16 @@ func TestRunBadFlags(t *testing.T) {
 		t.Errorf("flint demo -h = %v, want flag.ErrHelp", err)
 	}
 }
+
+// TestLiveRefusesAnotherWorld: the live demo never mixes its world into a
+// database that holds other accounts, and says what to do instead.
+func TestLiveRefusesAnotherWorld(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := run(t, "--seed-only", "--ads", "20", "--data", dir); err != nil {
+		t.Fatal(err)
+	}
+	_, err := run(t, "--data", dir, "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "not the demo's") || !strings.Contains(err.Error(), "--data") {
+		t.Fatalf("flint demo on a seeded load-test world: %v", err)
+	}
+}

@@ -63,24 +63,16 @@ func printWelcome(out io.Writer, url string, cfg config.Config, w *world, fresh 
 	if fresh {
 		state = "Built a fresh demo world in " + where(cfg.DB)
 	}
-	fmt.Fprintf(out, `
-Flint demo is running at %s   (Ctrl-C stops it)
-%s; simulated feed traffic moves the numbers every second.
-
-Every login uses the password %q:
-
-  Ads Manager (brands)                      Creator app (creators)
-    %-40s  %s
-    %-40s  %s
-                                              %s
-                                              %s
-
-Operator console: %s/console (token in %s)
-API:              %s/api/v1 (see docs/API.md)
-`, url, state, demoPassword,
-		w.advertisers[0].email+"  "+w.advertisers[0].name, "@"+w.creators[0].handle+"  "+w.creators[0].note,
-		w.advertisers[1].email+"  "+w.advertisers[1].name, "@"+w.creators[1].handle+"  "+w.creators[1].note,
-		"@"+w.creators[2].handle+"  "+w.creators[2].note, "@"+w.creators[3].handle+"  "+w.creators[3].note,
+	fmt.Fprintf(out, "\nFlint demo is running at %s   (Ctrl-C stops it)\n%s;\nsimulated feed traffic moves the numbers every second.\n\n", url, state)
+	fmt.Fprintf(out, "Log in at %s with the password %q as\n\n  a brand, in Ads Manager:\n", url, demoPassword)
+	for _, a := range w.advertisers {
+		fmt.Fprintf(out, "    %-22s %s\n", a.email, a.name)
+	}
+	fmt.Fprintf(out, "\n  a creator, in the creator app:\n")
+	for _, c := range w.creators {
+		fmt.Fprintf(out, "    %-22s %s\n", c.handle, c.note)
+	}
+	fmt.Fprintf(out, "\nOperator console: %s/console (the token is in %s)\nAPI:              %s/api/v1 (see docs/API.md)\n\n",
 		url, operatorTokenPath(cfg), url)
 }
 

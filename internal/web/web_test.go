@@ -569,3 +569,57 @@ func TestHostileInputNeverFails(t *testing.T) {
 		}
 	}
 }
+
+// TestExtendAndRestrictedCodes: Extend adds a period from the Ad
+// authorizations list; a code restricted to one advertiser works for it
+// only.
+func TestExtendAndRestrictedCodes(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, false)
+	glow := s.advertiser("Glow Co", "ads@glow.example")
+	other := s.advertiser("Other", "other@example.com")
+	maya := s.creator("maya", "creator")
+	postID := s.post(maya, "Routine")
+	c := s.client().login("maya")
+
+	if p := c.post("/posts/"+postID+"/ad-settings", url.Values{"enabled": {"on"}, "days": {"30"}}); p.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.body, "Accept the Advertising Terms of Service") || !fieldError(p.body, "accept_terms") {
+		t.Fatalf("Authorize without the terms: %d", p.status)
+	}
+	if p := c.post("/posts/"+postID+"/ad-settings", url.Values{"enabled": {"on"}, "accept_terms": {"on"}, "days": {"30"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("Authorize: %d", p.status)
+	}
+	p := c.post("/posts/"+postID+"/ad-settings/code", url.Values{"advertiser_id": {glow.id}})
+	if p.status != http.StatusOK || !strings.Contains(p.body, "expires in 30 days") {
+		t.Fatalf("Generate for one advertiser: %d", p.status)
+	}
+	code := between(p.body, `value="`, `">`+"\n"+`    <button class="btn btn-primary" type="button" data-copy`)
+	if !strings.HasPrefix(code, "FLINT-") {
+		t.Fatalf("no code on the page: %q", code)
+	}
+	if p := s.client().login(other.login).post("/ads/creatives/apply", url.Values{"code": {code}}); !strings.Contains(p.body, "made for another advertiser") {
+		t.Errorf("another advertiser used a restricted code: %d", p.status)
+	}
+	if p := s.client().login(glow.login).post("/ads/creatives/confirm", url.Values{"code": {code}}); p.status != http.StatusSeeOther {
+		t.Errorf("the advertiser the code is for: %d", p.status)
+	}
+
+	before := s.api(maya.token, "GET", "/posts/"+postID+"/ad-authorization", nil)["expires_at"].(string)
+	list := c.get("/ad-authorizations")
+	if !strings.Contains(list.body, "30 days left") || !strings.Contains(list.body, "Glow Co") {
+		t.Fatalf("the Ad authorizations page: %d", list.status)
+	}
+	if p := c.post("/posts/"+postID+"/ad-settings/extend", url.Values{"days": {"7"}, "back": {"list"}}); p.status != http.StatusSeeOther ||
+		p.header.Get("Location") != "/ad-authorizations?done=extended" {
+		t.Fatalf("Extend: %d %s", p.status, p.header.Get("Location"))
+	}
+	after := s.api(maya.token, "GET", "/posts/"+postID+"/ad-authorization", nil)["expires_at"].(string)
+	b, _ := time.Parse(time.RFC3339, before)
+	a, _ := time.Parse(time.RFC3339, after)
+	if a.Sub(b) != 7*24*time.Hour {
+		t.Fatalf("Extend by 7 days moved the expiry from %s to %s", before, after)
+	}
+	if !strings.Contains(c.get("/ad-authorizations").body, "37 days left") {
+		t.Error("the list does not show the extended period")
+	}
+}
