@@ -2,52 +2,10 @@ package web
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
-	"github.com/flintads/flint/internal/account"
-	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/post"
 )
-
-// consoleLoginPage is the operator's login: the operator token, pasted once.
-type consoleLoginPage struct {
-	Base
-	Next  string
-	Error string
-}
-
-func (h *Handler) showConsoleLogin(w http.ResponseWriter, r *http.Request, u *user) error {
-	if u != nil && u.Operator {
-		return seeOther(w, r, "/console")
-	}
-	h.render(w, r, http.StatusOK, "console_login", consoleLoginPage{Base: h.base(r, nil, "Operator console"),
-		Next: r.URL.Query().Get("next")})
-	return nil
-}
-
-func (h *Handler) consoleLogin(w http.ResponseWriter, r *http.Request, _ *user) error {
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	page := consoleLoginPage{Base: h.base(r, nil, "Operator console"), Next: r.PostForm.Get("next")}
-	started, err := h.Sessions.OperatorLogin(r.Context(), r.PostForm.Get("token"), clientAddr(r), previous(r))
-	if err != nil {
-		e, ok := apperr.As(err)
-		if !ok {
-			return err
-		}
-		page.Error = words(e)
-		if e.Code == account.CodeLoginFailed {
-			page.Error = "That is not the operator token."
-		}
-		h.render(w, r, statusFor(err), "console_login", page)
-		return nil
-	}
-	setSession(w, r, started)
-	return seeOther(w, r, nextOr(page.Next, "/console"))
-}
 
 // consolePage lists accounts and posts, with a form to add each.
 type consolePage struct {
@@ -144,71 +102,4 @@ func (h *Handler) showConsole(w http.ResponseWriter, r *http.Request, u *user) e
 	}
 	h.render(w, r, http.StatusOK, "console", page)
 	return nil
-}
-
-func (h *Handler) consoleCreateAccount(w http.ResponseWriter, r *http.Request, u *user) error {
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	p := r.PostForm
-	af := accountForm{Kind: p.Get("kind"), Handle: p.Get("handle"), DisplayName: p.Get("display_name"),
-		CreatorType: p.Get("creator_type"), Name: p.Get("name"), Email: p.Get("email"), Currency: p.Get("currency"),
-		Timezone: p.Get("timezone")}
-	in := account.CreateInput{Kind: af.Kind, Password: p.Get("password")}
-	if af.Kind == "creator" {
-		in.Handle, in.DisplayName, in.CreatorType = af.Handle, af.DisplayName, af.CreatorType
-	} else {
-		in.Name, in.Email, in.Currency, in.Timezone = af.Name, af.Email, af.Currency, af.Timezone
-	}
-	_, _, err := h.Accounts.Create(r.Context(), in)
-	if err == nil {
-		return seeOther(w, r, "/console?done=account")
-	}
-	page, perr := h.consolePage(r, u, af, postForm{Visibility: "public", Original: true, Commercial: true})
-	if perr != nil {
-		return perr
-	}
-	if !page.AccountErrors.add(err, map[string]string{"kind": "kind", "handle": "handle", "display_name": "display_name",
-		"creator_type": "creator_type", "name": "name", "email": "email", "currency": "currency", "timezone": "timezone",
-		"password": "password"}) {
-		return err
-	}
-	h.render(w, r, statusFor(err), "console", page)
-	return nil
-}
-
-func (h *Handler) consoleCreatePost(w http.ResponseWriter, r *http.Request, u *user) error {
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	p := r.PostForm
-	pf := postForm{CreatorID: p.Get("creator_id"), Caption: p.Get("caption"), VideoURL: p.Get("video_url"),
-		Duration: p.Get("duration"), Visibility: p.Get("visibility"), MusicTitle: strings.TrimSpace(p.Get("music_title")),
-		Original: p.Get("original") == "on", Commercial: p.Get("commercial") == "on"}
-	page, perr := h.consolePage(r, u, accountForm{Kind: "creator", CreatorType: "creator", Currency: "USD", Timezone: "UTC"}, pf)
-	if perr != nil {
-		return perr
-	}
-	in := post.CreateInput{CreatorID: pf.CreatorID, Caption: pf.Caption, VideoURL: pf.VideoURL, Visibility: pf.Visibility,
-		Original: &pf.Original}
-	if secs, err := strconv.ParseFloat(pf.Duration, 64); err == nil && secs > 0 && secs < 1e7 {
-		ms := int64(secs * 1000)
-		in.DurationMS = &ms
-	} else if pf.Duration != "" {
-		page.PostErrors["duration"] = "Enter the length in seconds, such as 21."
-		h.render(w, r, http.StatusBadRequest, "console", page)
-		return nil
-	}
-	if pf.MusicTitle != "" {
-		in.Music = &model.Music{Title: pf.MusicTitle, Commercial: pf.Commercial}
-	}
-	if _, err := h.Posts.Create(r.Context(), in); err != nil {
-		if !page.PostErrors.add(err, map[string]string{"creator_id": "creator_id", "caption": "caption",
-			"video_url": "video_url", "duration_ms": "duration", "visibility": "visibility", "music.": "music_title"}) {
-			return err
-		}
-		h.render(w, r, statusFor(err), "console", page)
-		return nil
-	}
-	return seeOther(w, r, "/console?done=post")
 }

@@ -16,19 +16,6 @@ type loginPage struct {
 	Error string
 }
 
-// home sends each person to their app, and everyone else to the login page.
-func (h *Handler) home(w http.ResponseWriter, r *http.Request, u *user) error {
-	switch u.role() {
-	case roleCreator:
-		return seeOther(w, r, "/profile")
-	case roleAdvertiser:
-		return seeOther(w, r, "/ads")
-	case roleOperator:
-		return seeOther(w, r, "/console")
-	}
-	return seeOther(w, r, "/login")
-}
-
 func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, u *user) error {
 	next := r.URL.Query().Get("next")
 	if u != nil && !u.Operator {
@@ -60,21 +47,6 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, _ *user) error {
 	return seeOther(w, r, nextOr(page.Next, "/"))
 }
 
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request, u *user) error {
-	if u != nil {
-		if err := h.Sessions.Logout(r.Context(), u.Secret); err != nil {
-			return err
-		}
-	}
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-	to := "/login"
-	if u != nil && u.Operator {
-		to = "/console/login"
-	}
-	return seeOther(w, r, to)
-}
-
 // previous is the secret of the session the browser has, ended at login.
 func previous(r *http.Request) string {
 	if c, err := r.Cookie(cookieName); err == nil {
@@ -97,16 +69,4 @@ func nextOr(next, fallback string) string {
 		return next
 	}
 	return fallback
-}
-
-// termsPage shows the Advertising Terms of Service.
-type termsPage struct {
-	Base
-	Version string
-}
-
-func (h *Handler) showTerms(w http.ResponseWriter, r *http.Request, u *user) error {
-	h.render(w, r, http.StatusOK, "terms", termsPage{Base: h.base(r, u, "Advertising Terms of Service"),
-		Version: termsVersion})
-	return nil
 }
