@@ -47,4 +47,3 @@ func (h *Handler) showCampaigns(w http.ResponseWriter, r *http.Request, u *user)
 	h.render(w, r, http.StatusOK, "campaigns", page)
 	return nil
 }
-
