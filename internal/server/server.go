@@ -137,13 +137,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, fmt.Errorf("web UI: %w", err)
 	}
 	// The JSON API answers under /api/ and the health checks; the web UI
-	// answers everything else.
-	mux := http.NewServeMux()
-	mux.Handle("/api/", apiHandler)
-	mux.Handle("/healthz", apiHandler)
-	mux.Handle("/readyz", apiHandler)
-	mux.Handle("/", ui)
-	app.Handler = mux
+	// answers everything else. The split is by prefix, not by a ServeMux,
+	// so that the API's own mux and middleware see every odd path of theirs.
+	app.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; strings.HasPrefix(p, "/api/") || p == "/api" || p == "/healthz" || p == "/readyz" {
+			apiHandler.ServeHTTP(w, r)
+			return
+		}
+		ui.ServeHTTP(w, r)
+	})
 	return app, nil
 }
 
