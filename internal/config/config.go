@@ -197,7 +197,7 @@ func Parse(name string, scope Scope, args []string, getenv func(string) string, 
 		extra(fs)
 	}
 	fs.Usage = func() {
-		fmt.Fprintf(output, "usage: %s [flags]\n\nflags (each also set by the environment variable in brackets):\n", name)
+		fmt.Fprintf(output, "usage: %s [flags]\n\nflags (where a flag names an environment variable in brackets, that variable sets it too):\n", name)
 		fs.PrintDefaults()
 		if scope == Serve {
 			fmt.Fprintln(output, "\nsecrets: FLINT_OPERATOR_TOKEN and FLINT_SECRET (or their _FILE variants); generated into --data when unset")
