@@ -562,6 +562,7 @@ func TestBrowserKeyboard(t *testing.T) {
 	s := newSite(t)
 	maya := s.creator("maya", "creator")
 	s.post(maya, "Keyboard only", nil)
+	s.advertiser("Glow Co", "ads@glow.example")
 	window := newBrowser(t, s.url)
 	b := window("keyboard")
 	b.open("/login")
@@ -592,6 +593,31 @@ func TestBrowserKeyboard(t *testing.T) {
 	b.keys("\r")
 	b.see("Your ad code")
 	b.snap("code by keyboard")
+	code := b.value("Ad code")
+
+	// The brand, by keyboard: Assets → Creatives → + Apply for authorization
+	// → Search for post → Search → Confirm.
+	ad := window("keyboard-brand")
+	ad.open("/login")
+	ad.tabTo(control("Email or handle"))
+	ad.keys("ads@glow.example")
+	ad.tabTo(control("Password"))
+	ad.keys(password + "\r")
+	ad.see("Dashboard")
+	ad.tabTo(clickable("Assets"))
+	ad.keys("\r")
+	ad.tabTo(clickable("Creatives"))
+	ad.keys("\r")
+	ad.see("Spark Ads posts")
+	ad.tabTo(clickable("+ Apply for authorization"))
+	ad.keys("\r")
+	ad.tabTo(control("Search for post"))
+	ad.keys(code + "\r")
+	ad.see("Keyboard only")
+	ad.tabTo(clickable("Confirm"))
+	ad.snap("confirm by keyboard")
+	ad.keys("\r")
+	ad.see("Authorized")
 }
 
 // tabTo presses Tab until the element that xpath names has the focus.
