@@ -90,7 +90,9 @@ func (h *Handler) adSettings(ctx context.Context, r *http.Request, u *user, post
 	switch v.Status {
 	case model.AuthOff:
 		page.StatusPill = pill{"Off", "neutral"}
-		page.Summary = "Ad authorization is off. Turn it on to let a brand run this post as a Spark ad."
+		if page.CanSwitch {
+			page.Summary = "Ad authorization is off. Turn it on to let a brand run this post as a Spark ad."
+		}
 	case model.AuthOn:
 		page.StatusPill = pill{"On", "good"}
 	case model.AuthRevoked:
