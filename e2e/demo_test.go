@@ -31,11 +31,16 @@ func runDemo(t *testing.T, dataDir string) (string, *syncBuffer, func() error) {
 	}
 	found := make(chan string, 1)
 	go func() {
+		// The welcome ends with the API line: wait for all of it.
 		sc := bufio.NewScanner(stdout)
+		url := ""
 		for sc.Scan() {
 			out.Write([]byte(sc.Text() + "\n"))
 			if m := demoURL.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
+				url = m[1]
+			}
+			if url != "" && strings.HasPrefix(sc.Text(), "API:") {
+				found <- url
 			}
 		}
 	}()
