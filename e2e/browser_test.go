@@ -353,11 +353,11 @@ func (b *browser) snap(what string) {
 
 func (b *browser) login(login string) {
 	b.t.Helper()
-	b.login2(login, password)
+	b.loginWith(login, password)
 }
 
-// login2 logs in with a password.
-func (b *browser) login2(login, pw string) {
+// loginWith logs in with a password.
+func (b *browser) loginWith(login, pw string) {
 	b.t.Helper()
 	b.open("/")
 	b.see("Log in to Flint")

@@ -130,7 +130,7 @@ func TestDemo(t *testing.T) {
 	phone.open("/logout")
 	phoneCreator := window("phone-creator")
 	phoneCreator.do("phone width", chromedp.EmulateViewport(390, 844))
-	phoneCreator.login2("leo.cooks", "flint-demo")
+	phoneCreator.loginWith("leo.cooks", "flint-demo")
 	phoneCreator.see("Leo Park")
 	phoneCreator.snap("profile")
 	phoneCreator.clickAt(`//a[contains(normalize-space(), "Latte art")]`, "a post")
