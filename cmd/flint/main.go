@@ -1,7 +1,7 @@
 // Command flint runs Flint, the engine for creator-authorized (Spark) ads.
 //
 //	flint serve     run the server (embedded SQLite under ./data by default)
-//	flint demo      seed a demo world (and drive simulated traffic)
+//	flint demo      run a live demo world (or seed one with --seed-only)
 //	flint loadgen   drive decisions and events against a running server
 //	flint migrate   bring the database schema up to date and exit
 //	flint version   print the version
@@ -38,7 +38,7 @@ type command struct {
 
 var commands = map[string]command{
 	"serve":   {"run the server", serve},
-	"demo":    {"seed a demo world (and drive simulated traffic)", demo.Run},
+	"demo":    {"run a live demo world: Ads Manager, the creator app and simulated traffic", demo.Run},
 	"loadgen": {"drive decisions and events against a running server", loadgen.Run},
 	"migrate": {"bring the database schema up to date and exit", migrate},
 	"version": {"print the version", printVersion},
@@ -76,9 +76,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: flint <command> [flags]\n\ncommands:")
-	for _, name := range []string{"serve", "demo", "loadgen", "migrate", "version"} {
+	for _, name := range []string{"demo", "serve", "loadgen", "migrate", "version"} {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
+	fmt.Fprintln(w, "\nRun 'flint <command> -h' for a command's flags; each names the environment variable that also sets it.")
+	fmt.Fprintln(w, "Start with 'flint demo': a live demo world at http://127.0.0.1:8080 with printed logins.")
 }
 
 func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
@@ -90,7 +92,7 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := config.Load("flint migrate", args, os.Getenv, stderr)
+	cfg, err := config.Parse("flint migrate", config.Store, args, os.Getenv, stderr, nil)
 	if err != nil {
 		return err
 	}

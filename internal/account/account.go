@@ -30,6 +30,8 @@ import (
 // Error codes specific to accounts.
 const (
 	CodeHandleTaken = "HANDLE_TAKEN"
+	CodeEmailTaken  = "EMAIL_TAKEN"
+	CodeLoginFailed = "LOGIN_FAILED"
 )
 
 // Service creates accounts and authenticates their tokens.
@@ -38,8 +40,10 @@ type Service struct {
 	clock  clock.Clock
 	notify change.Notifier
 
-	mu    sync.RWMutex
-	cache map[string]cachedPrincipal // by token hash
+	mu        sync.RWMutex
+	cache     map[string]cachedPrincipal // by token hash
+	byAccount map[string]string          // account ID → its cached token hash
+	gen       uint64                     // counts forget calls: a read older than one is not cached
 }
 
 type cachedPrincipal struct {
@@ -56,7 +60,7 @@ func New(s store.Accounts, c clock.Clock, n change.Notifier) *Service {
 	if n == nil {
 		n = change.Nop{}
 	}
-	return &Service{store: s, clock: c, notify: n, cache: map[string]cachedPrincipal{}}
+	return &Service{store: s, clock: c, notify: n, cache: map[string]cachedPrincipal{}, byAccount: map[string]string{}}
 }
 
 // CreateInput describes a new account. Kind selects which fields apply.
@@ -68,6 +72,7 @@ type CreateInput struct {
 	Name        string
 	Currency    string
 	Timezone    string
+	Email       string
 	Password    string
 }
 
@@ -123,14 +128,24 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (model.Account, st
 		if _, err := LoadLocation(a.Timezone); err != nil {
 			return a, "", apperr.Invalidf("timezone", "timezone must be an IANA time zone such as America/New_York")
 		}
+		if in.Email != "" {
+			email, err := checkEmail(in.Email)
+			if err != nil {
+				return a, "", err
+			}
+			a.Email = email
+		}
 	case "":
 		return a, "", apperr.Missing("kind")
 	default:
 		return a, "", apperr.Invalidf("kind", "kind must be creator or advertiser")
 	}
+	if a.Kind == model.KindCreator && in.Email != "" {
+		return a, "", apperr.Invalidf("email", "email applies to advertisers only; creators log in with their handle")
+	}
 	if in.Password != "" {
-		if utf8.RuneCountInString(in.Password) < 8 || len(in.Password) > 256 {
-			return a, "", apperr.Invalidf("password", "password must be 8 to 256 characters")
+		if err := checkPassword(in.Password); err != nil {
+			return a, "", err
 		}
 		a.PasswordHash = HashPassword(in.Password)
 	}
@@ -138,12 +153,44 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (model.Account, st
 	a.TokenHash = HashToken(token)
 	if err := s.store.CreateAccount(ctx, a); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return a, "", &apperr.Error{Kind: apperr.Conflict, Code: CodeHandleTaken, Field: "handle",
-				Message: fmt.Sprintf("the handle %q is taken", a.Handle)}
+			return a, "", s.conflict(ctx, a)
 		}
 		return a, "", err
 	}
 	return a, token, nil
+}
+
+// conflict explains why storing a failed on a uniqueness rule.
+func (s *Service) conflict(ctx context.Context, a model.Account) error {
+	if a.Email != "" {
+		if other, err := s.store.AccountByEmail(ctx, a.Email); err == nil && other.ID != a.ID {
+			return &apperr.Error{Kind: apperr.Conflict, Code: CodeEmailTaken, Field: "email",
+				Message: fmt.Sprintf("the email %q is taken", a.Email)}
+		}
+	}
+	return &apperr.Error{Kind: apperr.Conflict, Code: CodeHandleTaken, Field: "handle",
+		Message: fmt.Sprintf("the handle %q is taken", a.Handle)}
+}
+
+// checkEmail validates and normalises (lower case) an email address.
+func checkEmail(email string) (string, error) {
+	e := strings.ToLower(strings.TrimSpace(email))
+	local, domain, ok := strings.Cut(e, "@")
+	if !ok || local == "" || domain == "" || strings.Contains(domain, "@") || len(e) > 254 ||
+		strings.ContainsAny(e, " \t\r\n\x00<>\"(),;:[]\\") || !strings.Contains(domain, ".") || !utf8.ValidString(e) {
+		return "", apperr.Invalidf("email", "email must be an address such as ads@brand.example")
+	}
+	return e, nil
+}
+
+func checkPassword(pw string) error {
+	if utf8.RuneCountInString(pw) < 8 || len(pw) > 256 {
+		return apperr.Invalidf("password", "password must be 8 to 256 characters")
+	}
+	if !utf8.ValidString(pw) || strings.ContainsRune(pw, 0) {
+		return apperr.Invalidf("password", "password must be valid text without NUL bytes")
+	}
+	return nil
 }
 
 // CheckCreatorType reports whether t names a creator account type.
@@ -165,25 +212,34 @@ func (s *Service) Get(ctx context.Context, id string) (model.Account, error) {
 }
 
 // UpdateInput holds the account fields the operator may change; nil leaves
-// a field alone.
+// a field alone. An empty Email removes the advertiser's email.
 type UpdateInput struct {
 	DisplayName *string
 	CreatorType *string
 	Name        *string
 	Timezone    *string
+	Email       *string
+	Password    *string
 }
 
-// Update changes an account. Changing a creator's type matters to the
-// eligibility of every post of theirs, so the change is announced.
+// Update changes an account. Only the fields given are written, so that an
+// edit never undoes a concurrent one (a token rotated meanwhile stays
+// rotated). Changing a creator's type matters to the eligibility of every
+// post of theirs, so the change is announced.
 func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (model.Account, error) {
 	a, err := s.Get(ctx, id)
 	if err != nil {
 		return a, err
 	}
+	var ch store.AccountChanges
 	switch a.Kind {
 	case model.KindCreator:
-		if in.Name != nil || in.Timezone != nil {
-			return a, apperr.Invalidf("name", "name and timezone apply to advertisers only")
+		if in.Name != nil || in.Timezone != nil || in.Email != nil {
+			field := "name"
+			if in.Email != nil {
+				field = "email"
+			}
+			return a, apperr.Invalidf(field, "name, email and timezone apply to advertisers only")
 		}
 		if in.DisplayName != nil {
 			v := strings.TrimSpace(*in.DisplayName)
@@ -193,13 +249,14 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (model.
 			if err := validate.Text("display_name", v, 64); err != nil {
 				return a, err
 			}
-			a.DisplayName = v
+			a.DisplayName, ch.DisplayName = v, &v
 		}
 		if in.CreatorType != nil {
 			if err := CheckCreatorType(*in.CreatorType); err != nil {
 				return a, err
 			}
-			a.CreatorType = model.CreatorType(*in.CreatorType)
+			ct := model.CreatorType(*in.CreatorType)
+			a.CreatorType, ch.CreatorType = ct, &ct
 		}
 	case model.KindAdvertiser:
 		if in.DisplayName != nil || in.CreatorType != nil {
@@ -213,40 +270,73 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (model.
 			if err := validate.Text("name", v, 128); err != nil {
 				return a, err
 			}
-			a.Name = v
+			a.Name, ch.Name = v, &v
 		}
 		if in.Timezone != nil {
 			if _, err := LoadLocation(*in.Timezone); err != nil {
 				return a, apperr.Invalidf("timezone", "timezone must be an IANA time zone such as America/New_York")
 			}
-			a.Timezone = *in.Timezone
+			tz := *in.Timezone
+			a.Timezone, ch.Timezone = tz, &tz
+		}
+		if in.Email != nil {
+			email := ""
+			if strings.TrimSpace(*in.Email) != "" {
+				if email, err = checkEmail(*in.Email); err != nil {
+					return a, err
+				}
+			}
+			a.Email, ch.Email = email, &email
 		}
 	}
+	if in.Password != nil {
+		if err := checkPassword(*in.Password); err != nil {
+			return a, err
+		}
+		h := HashPassword(*in.Password)
+		a.PasswordHash, ch.PasswordHash = h, &h
+	}
 	a.UpdatedAt = s.clock.Now()
-	if err := s.store.UpdateAccount(ctx, a); err != nil {
+	ch.UpdatedAt = a.UpdatedAt
+	if err := s.store.UpdateAccount(ctx, id, ch); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return a, s.conflict(ctx, a)
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return a, apperr.NotFoundf("no account %s", id)
+		}
 		return a, err
 	}
+	s.forget(id)
 	s.notify.Changed(ctx, change.Event{Kind: change.Account, ID: a.ID})
-	return a, nil
+	return s.Get(ctx, id)
 }
 
 // RotateToken gives the account a new token; the old one stops working.
 func (s *Service) RotateToken(ctx context.Context, id string) (model.Account, string, error) {
-	a, err := s.Get(ctx, id)
-	if err != nil {
-		return a, "", err
-	}
-	old := string(a.TokenHash)
 	token := NewToken()
-	a.TokenHash = HashToken(token)
-	a.UpdatedAt = s.clock.Now()
-	if err := s.store.UpdateAccount(ctx, a); err != nil {
-		return a, "", err
+	err := s.store.UpdateAccount(ctx, id, store.AccountChanges{TokenHash: HashToken(token), UpdatedAt: s.clock.Now()})
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Account{}, "", apperr.NotFoundf("no account %s", id)
 	}
+	if err != nil {
+		return model.Account{}, "", err
+	}
+	s.forget(id)
+	a, err := s.Get(ctx, id)
+	return a, token, err
+}
+
+// forget drops the cached principal of an account, so that the next request
+// reads the account as it is now.
+func (s *Service) forget(accountID string) {
 	s.mu.Lock()
-	delete(s.cache, old)
+	if h, ok := s.byAccount[accountID]; ok {
+		delete(s.cache, h)
+		delete(s.byAccount, accountID)
+	}
+	s.gen++
 	s.mu.Unlock()
-	return a, token, nil
 }
 
 // Authenticate returns the account whose token this is.
@@ -258,6 +348,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (model.Account
 	now := s.clock.Now()
 	s.mu.RLock()
 	c, ok := s.cache[string(hash)]
+	gen := s.gen
 	s.mu.RUnlock()
 	if ok && now.Before(c.until) {
 		return c.account, nil
@@ -270,11 +361,16 @@ func (s *Service) Authenticate(ctx context.Context, token string) (model.Account
 		return a, err
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gen != gen {
+		return a, nil // an account changed while we read: do not cache what may be stale
+	}
 	if len(s.cache) > 100_000 {
 		clear(s.cache)
+		clear(s.byAccount)
 	}
 	s.cache[string(hash)] = cachedPrincipal{account: a, until: now.Add(principalTTL)}
-	s.mu.Unlock()
+	s.byAccount[a.ID] = string(hash)
 	return a, nil
 }
 
@@ -328,3 +424,8 @@ func LoadLocation(name string) (*time.Location, error) {
 
 // locations caches parsed time zones by name; there are a few hundred.
 var locations sync.Map
+
+// List returns the accounts of one kind, oldest first.
+func (s *Service) List(ctx context.Context, kind model.AccountKind) ([]model.Account, error) {
+	return s.store.ListAccounts(ctx, kind)
+}

@@ -17,6 +17,7 @@ type accountRequest struct {
 	Name        string `json:"name"`
 	Currency    string `json:"currency"`
 	Timezone    string `json:"timezone"`
+	Email       string `json:"email"`
 	Password    string `json:"password"`
 }
 
@@ -29,6 +30,7 @@ type accountView struct {
 	Name        string    `json:"name,omitempty"`
 	Currency    string    `json:"currency,omitempty"`
 	Timezone    string    `json:"timezone,omitempty"`
+	Email       string    `json:"email,omitempty"`
 	Token       string    `json:"token,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
@@ -37,7 +39,7 @@ type accountView struct {
 func viewAccount(a model.Account, token string) accountView {
 	return accountView{ID: a.ID, Kind: string(a.Kind), Handle: a.Handle, DisplayName: a.DisplayName,
 		CreatorType: string(a.CreatorType), Name: a.Name, Currency: a.Currency, Timezone: a.Timezone,
-		Token: token, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Email: a.Email, Token: token, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 // creatorView is how a creator appears on a post or a Spark ad.
@@ -78,6 +80,8 @@ type accountPatch struct {
 	CreatorType *string `json:"creator_type"`
 	Name        *string `json:"name"`
 	Timezone    *string `json:"timezone"`
+	Email       *string `json:"email"`
+	Password    *string `json:"password"`
 }
 
 func (a *API) patchAccount(w http.ResponseWriter, r *http.Request, _ principal) error {

@@ -115,8 +115,6 @@ func levelFor(status int) slog.Level {
 	switch {
 	case status >= 500:
 		return slog.LevelError
-	case status >= 400:
-		return slog.LevelInfo
 	}
-	return slog.LevelDebug
+	return slog.LevelInfo // successful requests too: method, route, status, duration, never secrets
 }

@@ -127,7 +127,8 @@ func TestProtocolAnswersAreJSON(t *testing.T) {
 		{"GET", "/api/v1//posts", 404, "NOT_FOUND", ""},
 		{"GET", "/api/v1/./posts", 404, "NOT_FOUND", ""},
 		{"GET", "/api/v1/posts/../me", 404, "NOT_FOUND", ""},
-		{"GET", "/nothing", 404, "NOT_FOUND", ""},
+		{"GET", "/api/nothing", 404, "NOT_FOUND", ""},
+		{"GET", "//healthz", 404, "NOT_FOUND", ""},
 	} {
 		a := rawRequest(t, e, c.method+" "+c.path+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer "+operatorToken+"\r\n\r\n")
 		if a.status != c.status || a.code() != c.code || a.header.Get("Allow") != c.allow {

@@ -39,6 +39,7 @@ type Store interface {
 	GetPost(ctx context.Context, id string) (model.Post, error)
 	GetAccount(ctx context.Context, id string) (model.Account, error)
 	AdStats(ctx context.Context, adIDs []string) (map[string]model.AdStats, error)
+	AdvertiserHourlyStats(ctx context.Context, advertiserID string, since time.Time) ([]model.HourStats, error)
 }
 
 // Budgets tells whether a budget has room left; the delivery engine knows.

@@ -1,10 +1,13 @@
 // Package config reads Flint's settings from command-line flags and the
 // environment into one typed struct, applies defaults and validates it once,
-// reporting every problem together.
+// reporting every problem together. It also owns the syntax of a data
+// source name (IsPostgres, SQLitePath), so that reading settings never
+// needs the storage drivers.
 //
-// A flag wins over its environment variable, which wins over the default.
-// Secrets may also come from a file named by the variable with a _FILE
-// suffix (FLINT_OPERATOR_TOKEN_FILE, FLINT_SECRET_FILE).
+// A flag wins over its environment variable, which wins over the default;
+// every flag's help names its variable. Secrets may also come from a file
+// named by the variable with a _FILE suffix (FLINT_OPERATOR_TOKEN_FILE,
+// FLINT_SECRET_FILE).
 package config
 
 import (
@@ -19,8 +22,34 @@ import (
 	"strconv"
 	"strings"
 	"time"
+)
 
-	"github.com/flintads/flint/internal/store/backend"
+// IsPostgres reports whether dsn selects PostgreSQL: a postgres:// or
+// postgresql:// URL. Anything else names a SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// SQLitePath returns the file path that a SQLite data source name names
+// (an optional "sqlite://", "sqlite:" or "file:" prefix is dropped).
+func SQLitePath(dsn string) string {
+	for _, p := range []string{"sqlite://", "sqlite:", "file:"} {
+		if strings.HasPrefix(dsn, p) {
+			return strings.TrimPrefix(dsn, p)
+		}
+	}
+	return dsn
+}
+
+// Scope says which settings a command takes.
+type Scope int
+
+// The scopes of the commands.
+const (
+	// Serve: every setting (flint serve, flint demo).
+	Serve Scope = iota
+	// Store: where the database is, and logging (flint migrate).
+	Store
 )
 
 // Config is the configuration of `flint serve` (and of the other commands
@@ -69,10 +98,18 @@ func Defaults() Config {
 	}
 }
 
-// Load parses args (without the program and subcommand names) and the
-// environment given by getenv. It returns every problem it finds, joined.
-// A request for help returns flag.ErrHelp after printing usage to output.
+// Load parses the flags of `flint serve` from args (without the program and
+// subcommand names) and the environment given by getenv. It returns every
+// problem it finds, joined. A request for help returns flag.ErrHelp after
+// printing usage to output.
 func Load(name string, args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	return Parse(name, Serve, args, getenv, output, nil)
+}
+
+// Parse is Load for a command of the given scope; extra, when not nil,
+// defines the command's own flags on the same flag set before parsing.
+func Parse(name string, scope Scope, args []string, getenv func(string) string, output io.Writer,
+	extra func(fs *flag.FlagSet)) (Config, error) {
 	c := Defaults()
 	var errs []error
 	env := func(key string) string { return strings.TrimSpace(getenv(key)) }
@@ -114,19 +151,58 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 		c.LogFormat = v
 	}
 
+	durationEnv := func(key string, d *time.Duration) {
+		if v := env(key); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a duration such as 30s", key, v))
+			}
+			*d = x
+		}
+	}
+	if v := env("FLINT_CODE_LOOKUP_RATE"); v != "" {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("FLINT_CODE_LOOKUP_RATE: %q is not a number", v))
+		}
+		c.CodeLookupRate = x
+	}
+	if v := env("FLINT_CODE_LOOKUP_BURST"); v != "" {
+		x, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("FLINT_CODE_LOOKUP_BURST: %q is not a whole number", v))
+		}
+		c.CodeLookupBurst = x
+	}
+	durationEnv("FLINT_TOKEN_TTL", &c.TokenTTL)
+	durationEnv("FLINT_RESERVATION_TTL", &c.ReservationTTL)
+	durationEnv("FLINT_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(output)
-	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (FLINT_ADDR)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (FLINT_DATA)")
 	fs.StringVar(&c.DB, "db", c.DB, "database: a SQLite file path, or a postgres:// URL (FLINT_DB; default: flint.db inside --data)")
-	fs.BoolVar(&c.TestClock, "test-clock", c.TestClock, "enable POST /api/v1/test-clock/advance, for tests (FLINT_TEST_CLOCK)")
 	fs.StringVar(&logLevel, "log-level", logLevel, "debug, info, warn or error (FLINT_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (FLINT_LOG_FORMAT)")
-	fs.Float64Var(&c.CodeLookupRate, "code-lookup-rate", c.CodeLookupRate, "ad-code attempts per second allowed to one advertiser")
-	fs.IntVar(&c.CodeLookupBurst, "code-lookup-burst", c.CodeLookupBurst, "ad-code attempts one advertiser may make in a burst")
-	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "how long a tracking token is accepted")
-	fs.DurationVar(&c.ReservationTTL, "reservation-ttl", c.ReservationTTL, "how long an unused budget reservation is held")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long graceful shutdown may take")
+	if scope == Serve {
+		fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (FLINT_ADDR)")
+		fs.BoolVar(&c.TestClock, "test-clock", c.TestClock, "enable POST /api/v1/test-clock/advance, for tests (FLINT_TEST_CLOCK)")
+		fs.Float64Var(&c.CodeLookupRate, "code-lookup-rate", c.CodeLookupRate, "ad-code attempts per second allowed to one advertiser (FLINT_CODE_LOOKUP_RATE)")
+		fs.IntVar(&c.CodeLookupBurst, "code-lookup-burst", c.CodeLookupBurst, "ad-code attempts one advertiser may make in a burst (FLINT_CODE_LOOKUP_BURST)")
+		fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "how long a tracking token is accepted (FLINT_TOKEN_TTL)")
+		fs.DurationVar(&c.ReservationTTL, "reservation-ttl", c.ReservationTTL, "how long an unused budget reservation is held (FLINT_RESERVATION_TTL)")
+		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long graceful shutdown may take (FLINT_SHUTDOWN_TIMEOUT)")
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(output, "usage: %s [flags]\n\nflags (where a flag names an environment variable in brackets, that variable sets it too):\n", name)
+		fs.PrintDefaults()
+		if scope == Serve {
+			fmt.Fprintln(output, "\nsecrets: FLINT_OPERATOR_TOKEN and FLINT_SECRET (or their _FILE variants); generated into --data when unset")
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -149,8 +225,8 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	if c.DB == "" {
 		c.DB = filepath.Join(c.DataDir, "flint.db")
 	}
-	if strings.Contains(c.DB, "://") && !backend.IsPostgres(c.DB) && !strings.HasPrefix(c.DB, "sqlite://") {
-		errs = append(errs, fmt.Errorf("db: %q is neither a SQLite path nor a postgres:// URL", redactURL(c.DB)))
+	if strings.Contains(c.DB, "://") && !IsPostgres(c.DB) && !strings.HasPrefix(c.DB, "sqlite://") {
+		errs = append(errs, fmt.Errorf("db: %q is neither a SQLite path nor a postgres:// URL", Redact(c.DB)))
 	}
 	if c.OperatorToken != "" && len(c.OperatorToken) < 16 {
 		errs = append(errs, errors.New("FLINT_OPERATOR_TOKEN: must be at least 16 characters"))
@@ -173,8 +249,8 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	return c, errors.Join(errs...)
 }
 
-// redactURL hides a password in a URL so it can be printed.
-func redactURL(s string) string {
+// Redact hides a password in a data source name so it can be printed.
+func Redact(s string) string {
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {
 		return s
@@ -191,4 +267,4 @@ func redactURL(s string) string {
 }
 
 // Redacted returns the data source name safe to log.
-func (c Config) Redacted() string { return redactURL(c.DB) }
+func (c Config) Redacted() string { return Redact(c.DB) }

@@ -74,3 +74,56 @@ func TestSecretFromFile(t *testing.T) {
 		t.Fatalf("reservation ttl %v", c.ReservationTTL)
 	}
 }
+
+func TestMigrateTakesStoreFlagsOnly(t *testing.T) {
+	var out strings.Builder
+	_, err := Parse("flint migrate", Store, []string{"-h"}, env(nil), &out, nil)
+	if err == nil {
+		t.Fatal("-h: want flag.ErrHelp")
+	}
+	help := out.String()
+	for _, serveOnly := range []string{"-addr", "-test-clock", "-token-ttl", "-reservation-ttl", "-code-lookup"} {
+		if strings.Contains(help, serveOnly) {
+			t.Errorf("flint migrate -h lists the serve-only flag %s:\n%s", serveOnly, help)
+		}
+	}
+	if !strings.Contains(help, "-db") || !strings.Contains(help, "FLINT_DB") {
+		t.Errorf("flint migrate -h does not list --db:\n%s", help)
+	}
+	if _, err := Parse("flint migrate", Store, []string{"--addr", "127.0.0.1:1"}, env(nil), io.Discard, nil); err == nil {
+		t.Error("flint migrate accepted --addr")
+	}
+}
+
+// TestFlagsNameTheirVariables: every flag's help names the environment
+// variable that also sets it, and that variable works.
+func TestFlagsNameTheirVariables(t *testing.T) {
+	var out strings.Builder
+	Parse("flint serve", Serve, []string{"-h"}, env(nil), &out, nil)
+	lines := strings.Split(out.String(), "\n")
+	for i, l := range lines {
+		if !strings.HasPrefix(strings.TrimSpace(l), "-") {
+			continue
+		}
+		help := l
+		if i+1 < len(lines) {
+			help += lines[i+1]
+		}
+		if !strings.Contains(help, "(FLINT_") {
+			t.Errorf("flag without its environment variable: %s", strings.TrimSpace(help))
+		}
+	}
+	c, err := Load("serve", nil, env(map[string]string{"FLINT_TOKEN_TTL": "2h", "FLINT_RESERVATION_TTL": "5s",
+		"FLINT_SHUTDOWN_TIMEOUT": "3s", "FLINT_CODE_LOOKUP_RATE": "2.5", "FLINT_CODE_LOOKUP_BURST": "7"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TokenTTL != 2*time.Hour || c.ReservationTTL != 5*time.Second || c.ShutdownTimeout != 3*time.Second ||
+		c.CodeLookupRate != 2.5 || c.CodeLookupBurst != 7 {
+		t.Fatalf("environment not applied: %+v", c)
+	}
+	if _, err := Load("serve", nil, env(map[string]string{"FLINT_TOKEN_TTL": "soon"}), io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "FLINT_TOKEN_TTL") {
+		t.Fatalf("a bad FLINT_TOKEN_TTL: %v", err)
+	}
+}

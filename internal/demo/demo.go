@@ -16,7 +16,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/flintads/flint/internal/config"
@@ -27,71 +26,63 @@ import (
 // MaxAds is the largest world --ads may ask for.
 const MaxAds = 1_000_000
 
-// options are the flags of `flint demo`.
+// options are the flags of `flint demo`: the settings of `flint serve`
+// (read by package config, from the same flags and environment) and the
+// demo's own.
 type options struct {
+	cfg      config.Config
 	seedOnly bool
 	ads      int
-	dataDir  string
-	db       string
 	seed     int64
 }
 
-func parse(args []string, stderr io.Writer) (options, error) {
-	o := options{ads: 1000, dataDir: "./data", seed: 1}
-	// Like `flint serve`, so that both find the same database.
-	if v := strings.TrimSpace(os.Getenv("FLINT_DATA")); v != "" {
-		o.dataDir = v
-	}
-	o.db = strings.TrimSpace(os.Getenv("FLINT_DB"))
-
-	fs := flag.NewFlagSet("flint demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.BoolVar(&o.seedOnly, "seed-only", false, "seed the world and exit (required: live traffic simulation is not available yet)")
-	fs.IntVar(&o.ads, "ads", o.ads, fmt.Sprintf("how many serving ads to seed, 1 to %d", MaxAds))
-	fs.StringVar(&o.dataDir, "data", o.dataDir, "data directory (FLINT_DATA)")
-	fs.StringVar(&o.db, "db", o.db, "database: a SQLite file path, or a postgres:// URL (FLINT_DB; default: flint.db inside --data)")
-	fs.Int64Var(&o.seed, "seed", o.seed, "random seed: the same seed gives the same world")
-	if err := fs.Parse(args); err != nil {
+func parse(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
+	o := options{ads: 1000, seed: 1}
+	cfg, err := config.Parse("flint demo", config.Serve, args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&o.seedOnly, "seed-only", false, "seed a world of --ads serving ads into an empty database and exit (for load tests)")
+		fs.IntVar(&o.ads, "ads", o.ads, fmt.Sprintf("with --seed-only: how many serving ads to seed, 1 to %d", MaxAds))
+		fs.Int64Var(&o.seed, "seed", o.seed, "with --seed-only: random seed; the same seed gives the same world")
+	})
+	o.cfg = cfg
+	if errors.Is(err, flag.ErrHelp) {
 		return o, err
 	}
-	var errs []error
-	if fs.NArg() > 0 {
-		errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " ")))
-	}
-	if !o.seedOnly {
-		errs = append(errs, errors.New("live traffic simulation is not available yet: "+
-			"run with --seed-only to seed a world and exit (then drive it with flint serve and flint loadgen)"))
-	}
+	errs := []error{err}
 	if o.ads < 1 || o.ads > MaxAds {
 		errs = append(errs, fmt.Errorf("ads: %d is not between 1 and %d", o.ads, MaxAds))
-	}
-	if o.db == "" {
-		if o.dataDir == "" {
-			errs = append(errs, errors.New("data: the data directory must not be empty"))
-		}
-		o.db = filepath.Join(o.dataDir, "flint.db")
-	}
-	if strings.Contains(o.db, "://") && !backend.IsPostgres(o.db) && !strings.HasPrefix(o.db, "sqlite://") {
-		errs = append(errs, fmt.Errorf("db: %q is neither a SQLite path nor a postgres:// URL", config.Config{DB: o.db}.Redacted()))
 	}
 	return o, errors.Join(errs...)
 }
 
 // Run implements `flint demo`.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o, err := parse(args, stderr)
+	o, err := parse(args, os.Getenv, stderr)
 	if err != nil {
 		return err
 	}
-	where := config.Config{DB: o.db}.Redacted()
-	if !backend.IsPostgres(o.db) {
-		if abs, err := filepath.Abs(backend.SQLitePath(o.db)); err == nil {
-			where = abs
+	if !o.seedOnly {
+		return live(ctx, o.cfg, stdout, stderr)
+	}
+	return seedOnly(ctx, o, stdout)
+}
+
+// where describes the database of dsn for people: a SQLite file's absolute
+// path, or the URL without its password.
+func where(dsn string) string {
+	if !config.IsPostgres(dsn) {
+		if abs, err := filepath.Abs(config.SQLitePath(dsn)); err == nil {
+			return abs
 		}
 	}
+	return config.Redact(dsn)
+}
 
+// seedOnly seeds a world of o.ads serving ads into an empty database.
+func seedOnly(ctx context.Context, o options, stdout io.Writer) error {
+	db := o.cfg.DB
+	where := where(db)
 	start := time.Now()
-	st, err := backend.Open(ctx, o.db)
+	st, err := backend.Open(ctx, db)
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", where, err)
 	}
@@ -134,7 +125,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		len(w.Accounts)-creators, creators, len(w.Posts))
 	fmt.Fprintf(stdout, "  %d campaigns, %d ad groups, %d ads (%d objects)\n",
 		len(w.Campaigns), len(w.AdGroups), len(w.Ads), w.Objects())
-	fmt.Fprintf(stdout, "database: %s%s\n", where, size(o.db))
+	fmt.Fprintf(stdout, "database: %s%s\n", where, size(db))
 	return nil
 }
 
@@ -147,10 +138,10 @@ func round(d time.Duration) time.Duration {
 
 // size describes the size of a SQLite database file, or returns "".
 func size(dsn string) string {
-	if backend.IsPostgres(dsn) {
+	if config.IsPostgres(dsn) {
 		return ""
 	}
-	fi, err := os.Stat(backend.SQLitePath(dsn))
+	fi, err := os.Stat(config.SQLitePath(dsn))
 	if err != nil {
 		return ""
 	}

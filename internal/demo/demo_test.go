@@ -151,14 +151,14 @@ func TestRunBadFlags(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{data}, []string{"live traffic simulation is not available yet", "--seed-only"}},
+		{[]string{data, "--addr", "nowhere"}, []string{"addr"}},
 		{[]string{data, "--seed-only", "--ads", "0"}, []string{"ads: 0 is not between 1 and 1000000"}},
 		{[]string{data, "--seed-only", "--ads", "1000001"}, []string{"ads: 1000001 is not between 1 and 1000000"}},
 		{[]string{"--seed-only", "--db", "mysql://u:secret@host/db"}, []string{"neither a SQLite path nor a postgres:// URL"}},
 		{[]string{data, "--seed-only", "extra"}, []string{"unexpected arguments: extra"}},
 		{[]string{"--seed-only", "--data", ""}, []string{"data directory must not be empty"}},
 		// Every problem at once.
-		{[]string{data, "--ads", "-1"}, []string{"--seed-only", "ads: -1"}},
+		{[]string{data, "--seed-only", "--ads", "-1", "--log-level", "loud"}, []string{"log level", "ads: -1"}},
 	} {
 		out, err := run(t, tc.args...)
 		if err == nil {
@@ -179,5 +179,18 @@ func TestRunBadFlags(t *testing.T) {
 	}
 	if _, err := run(t, "-h"); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("flint demo -h = %v, want flag.ErrHelp", err)
+	}
+}
+
+// TestLiveRefusesAnotherWorld: the live demo never mixes its world into a
+// database that holds other accounts, and says what to do instead.
+func TestLiveRefusesAnotherWorld(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := run(t, "--seed-only", "--ads", "20", "--data", dir); err != nil {
+		t.Fatal(err)
+	}
+	_, err := run(t, "--data", dir, "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "not the demo's") || !strings.Contains(err.Error(), "--data") {
+		t.Fatalf("flint demo on a seeded load-test world: %v", err)
 	}
 }

@@ -123,6 +123,12 @@ type AdStats struct {
 	Spend       money.Micros
 }
 
+// HourStats are counters of one hour (starting at Hour, UTC).
+type HourStats struct {
+	Hour  time.Time
+	Stats AdStats
+}
+
 // AdSpend is one ad's spend over some period.
 type AdSpend struct {
 	AdID  string

@@ -44,12 +44,26 @@ type Account struct {
 	Name        string      // advertiser
 	Currency    string      // advertiser, ISO 4217
 	Timezone    string      // advertiser, IANA name
+	Email       string      // advertiser, optional, unique, lower case: the web login
 	// TokenHash is the SHA-256 of the account's API token; the token itself
 	// is never stored.
 	TokenHash    []byte
 	PasswordHash string // PBKDF2, empty when web login is not set up
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+}
+
+// Session is a signed-in web session. Only the hash of its secret is
+// stored; the secret lives in the browser's cookie.
+type Session struct {
+	Hash      []byte // SHA-256 of the secret
+	AccountID string // empty for the operator
+	Operator  bool
+	// PasswordTag is a digest of the account's password hash when the
+	// session began; a session whose tag no longer matches has ended.
+	PasswordTag []byte
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
 }
 
 // Visibility is who may see a post.

@@ -30,9 +30,12 @@ import (
 	"github.com/flintads/flint/internal/event"
 	"github.com/flintads/flint/internal/post"
 	"github.com/flintads/flint/internal/ratelimit"
+	"github.com/flintads/flint/internal/session"
+	"github.com/flintads/flint/internal/store"
 	"github.com/flintads/flint/internal/store/backend"
 	"github.com/flintads/flint/internal/store/sqldb"
 	"github.com/flintads/flint/internal/tracking"
+	"github.com/flintads/flint/internal/web"
 )
 
 // NewLogger returns the logger that cfg asks for, writing to w.
@@ -50,9 +53,22 @@ type App struct {
 	OperatorToken string
 	// TestClock is set when cfg.TestClock is.
 	TestClock clock.Advancer
-	store     *sqldb.DB
-	events    *event.Ingestor
-	stop      context.CancelFunc
+	// Services are the domain services, for in-process callers (flint demo).
+	Services Services
+	store    *sqldb.DB
+	events   *event.Ingestor
+	stop     context.CancelFunc
+}
+
+// Services are a wired Flint's domain services.
+type Services struct {
+	Clock         clock.Clock
+	Accounts      *account.Service
+	Posts         *post.Service
+	Authorization *authorization.Service
+	Campaigns     *campaign.Service
+	Delivery      *delivery.Engine
+	Events        *event.Ingestor
 }
 
 // New builds Flint from cfg: secrets, store (migrated), services, API.
@@ -107,11 +123,32 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	posts := post.New(app.store, clk, engine)
 	auths := authorization.New(app.store, clk, engine, ratelimit.New(clk, cfg.CodeLookupRate, cfg.CodeLookupBurst))
 	campaigns := campaign.New(app.store, clk, engine, engine)
-	app.Handler = api.New(api.Deps{
+	app.Services = Services{Clock: clk, Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns,
+		Delivery: engine, Events: app.events}
+	apiHandler := api.New(api.Deps{
 		Log: log, Clock: clk, OperatorToken: operatorToken, TestClock: app.TestClock,
 		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns, Delivery: engine,
 		Events: app.events, Ready: app.store.Ping,
 	}).Handler()
+	ui, err := web.New(web.Deps{Log: log, Clock: clk, Sessions: session.New(app.store, accounts, clk, operatorToken),
+		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns})
+	if err != nil {
+		app.Close()
+		return nil, fmt.Errorf("web UI: %w", err)
+	}
+	// The JSON API answers under /api/ and the health checks; the web UI
+	// answers everything else. The split is by prefix, not by a ServeMux,
+	// so that the API's own mux and middleware see every odd path of theirs
+	// (leading slashes are collapsed first: //api/v1/posts is an odd API
+	// path, answered in JSON, not a web page).
+	app.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := "/" + strings.TrimLeft(r.URL.Path, "/"); strings.HasPrefix(p, "/api/") || p == "/api" ||
+			p == "/healthz" || p == "/readyz" {
+			apiHandler.ServeHTTP(w, r)
+			return
+		}
+		ui.ServeHTTP(w, r)
+	})
 	return app, nil
 }
 
@@ -131,14 +168,24 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer app.Close()
+	return app.Serve(ctx, cfg, log, nil)
+}
 
+// Store is the app's store, for in-process callers that seed data (flint
+// demo). Services are the way to change anything else.
+func (a *App) Store() store.Store { return a.store }
+
+// Serve listens on cfg.Addr and serves a until ctx is cancelled, then shuts
+// the HTTP server down gracefully (the caller closes a). listening, when not
+// nil, is called with the base URL once the server listens.
+func (a *App) Serve(ctx context.Context, cfg config.Config, log *slog.Logger, listening func(url string)) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	ln = api.JSONErrors(ln) // the server's own 400s in the API's error shape
 	srv := &http.Server{
-		Handler:           app.Handler,
+		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -148,7 +195,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("listening", "addr", "http://"+ln.Addr().String())
+	url := "http://" + ln.Addr().String()
+	log.Info("listening", "addr", url)
+	if listening != nil {
+		listening(url)
+	}
 
 	select {
 	case err := <-serveErr:

@@ -43,6 +43,7 @@ type Store interface {
 	Authorizations
 	Campaigns
 	Events
+	Sessions
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
@@ -56,10 +57,44 @@ type Accounts interface {
 	CreateAccount(ctx context.Context, a model.Account) error
 	GetAccount(ctx context.Context, id string) (model.Account, error)
 	AccountByTokenHash(ctx context.Context, hash []byte) (model.Account, error)
-	// UpdateAccount overwrites every mutable field of an existing account.
-	UpdateAccount(ctx context.Context, a model.Account) error
+	// AccountByEmail and AccountByHandle find the account that logs in to
+	// the web UI with this (lower-case) email or handle.
+	AccountByEmail(ctx context.Context, email string) (model.Account, error)
+	AccountByHandle(ctx context.Context, handle string) (model.Account, error)
+	// UpdateAccount changes only the columns that ch sets, in one statement,
+	// so that concurrent edits of different fields never undo each other
+	// (an edit of the name never rewrites the token hash it read earlier).
+	// ErrNotFound if there is no such account; ErrConflict if the email or
+	// token hash is taken.
+	UpdateAccount(ctx context.Context, id string, ch AccountChanges) error
 	// ListAccounts lists accounts of one kind, oldest first.
 	ListAccounts(ctx context.Context, kind model.AccountKind) ([]model.Account, error)
+}
+
+// AccountChanges are the columns of an account to change; nil (or an empty
+// TokenHash) leaves a column as it is. An empty Email clears it.
+type AccountChanges struct {
+	DisplayName  *string
+	CreatorType  *model.CreatorType
+	Name         *string
+	Timezone     *string
+	Email        *string
+	PasswordHash *string
+	TokenHash    []byte
+	UpdatedAt    time.Time
+}
+
+// Sessions persists web sessions.
+type Sessions interface {
+	// CreateSession stores a new session; ErrConflict if its hash is taken.
+	CreateSession(ctx context.Context, s model.Session) error
+	// SessionByHash returns the session with this hash, expired or not.
+	SessionByHash(ctx context.Context, hash []byte) (model.Session, error)
+	// DeleteSession ends one session; deleting a missing one is no error.
+	DeleteSession(ctx context.Context, hash []byte) error
+	// DeleteExpiredSessions removes sessions whose expiry is not after now
+	// and returns how many it removed.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 }
 
 // Posts persists posts and their engagement counters.
@@ -215,4 +250,8 @@ type Events interface {
 	AdSpend(ctx context.Context, since time.Time) ([]model.AdSpend, error)
 	// AdStats returns the all-time counters of the given ads.
 	AdStats(ctx context.Context, adIDs []string) (map[string]model.AdStats, error)
+	// AdvertiserHourlyStats returns the counters of all of an advertiser's
+	// ads, summed per hour, for the hours that start at or after the hour
+	// that contains since, oldest first; hours without events are absent.
+	AdvertiserHourlyStats(ctx context.Context, advertiserID string, since time.Time) ([]model.HourStats, error)
 }

@@ -3,27 +3,29 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/store"
 )
 
 const accountColumns = `id, kind, handle, display_name, creator_type, name, currency, timezone,
-	token_hash, password_hash, created_at, updated_at`
+	token_hash, password_hash, created_at, updated_at, email`
 
 func scanAccount(row interface{ Scan(...any) error }) (model.Account, error) {
 	var a model.Account
-	var handle sql.NullString
+	var handle, email sql.NullString
 	var created, updated int64
 	err := row.Scan(&a.ID, &a.Kind, &handle, &a.DisplayName, &a.CreatorType, &a.Name, &a.Currency,
-		&a.Timezone, &a.TokenHash, &a.PasswordHash, &created, &updated)
-	a.Handle = handle.String
+		&a.Timezone, &a.TokenHash, &a.PasswordHash, &created, &updated, &email)
+	a.Handle, a.Email = handle.String, email.String
 	a.CreatedAt, a.UpdatedAt = timeOf(created), timeOf(updated)
 	return a, err
 }
 
 var accountTable = newTable("accounts", accountColumns, func(dst []any, a *model.Account) ([]any, error) {
 	return append(dst, a.ID, a.Kind, nullable(a.Handle), a.DisplayName, a.CreatorType, a.Name, a.Currency,
-		a.Timezone, a.TokenHash, a.PasswordHash, micros(a.CreatedAt), micros(a.UpdatedAt)), nil
+		a.Timezone, a.TokenHash, a.PasswordHash, micros(a.CreatedAt), micros(a.UpdatedAt), nullable(a.Email)), nil
 })
 
 // CreateAccount implements store.Accounts.
@@ -33,22 +35,62 @@ func (db *DB) CreateAccount(ctx context.Context, a model.Account) error {
 
 // GetAccount implements store.Accounts.
 func (db *DB) GetAccount(ctx context.Context, id string) (model.Account, error) {
-	a, err := scanAccount(db.queryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
-	return a, db.translate(err)
+	return db.accountWhere(ctx, "id", id)
 }
 
 // AccountByTokenHash implements store.Accounts.
 func (db *DB) AccountByTokenHash(ctx context.Context, hash []byte) (model.Account, error) {
-	a, err := scanAccount(db.queryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE token_hash = ?`, hash))
+	return db.accountWhere(ctx, "token_hash", hash)
+}
+
+// AccountByEmail implements store.Accounts.
+func (db *DB) AccountByEmail(ctx context.Context, email string) (model.Account, error) {
+	return db.accountWhere(ctx, "email", email)
+}
+
+// AccountByHandle implements store.Accounts.
+func (db *DB) AccountByHandle(ctx context.Context, handle string) (model.Account, error) {
+	return db.accountWhere(ctx, "handle", handle)
+}
+
+// accountWhere reads the account whose unique column equals v.
+func (db *DB) accountWhere(ctx context.Context, column string, v any) (model.Account, error) {
+	a, err := scanAccount(db.queryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE `+column+` = ?`, v))
 	return a, db.translate(err)
 }
 
-// UpdateAccount implements store.Accounts.
-func (db *DB) UpdateAccount(ctx context.Context, a model.Account) error {
-	return db.execOne(ctx, `UPDATE accounts SET handle = ?, display_name = ?, creator_type = ?, name = ?,
-		currency = ?, timezone = ?, token_hash = ?, password_hash = ?, updated_at = ? WHERE id = ?`,
-		nullable(a.Handle), a.DisplayName, a.CreatorType, a.Name, a.Currency, a.Timezone, a.TokenHash,
-		a.PasswordHash, micros(a.UpdatedAt), a.ID)
+// UpdateAccount implements store.Accounts: one UPDATE of the columns ch
+// sets, never a rewrite of what it does not.
+func (db *DB) UpdateAccount(ctx context.Context, id string, ch store.AccountChanges) error {
+	var set []string
+	var args []any
+	add := func(column string, v any) {
+		set = append(set, column+" = ?")
+		args = append(args, v)
+	}
+	if ch.DisplayName != nil {
+		add("display_name", *ch.DisplayName)
+	}
+	if ch.CreatorType != nil {
+		add("creator_type", *ch.CreatorType)
+	}
+	if ch.Name != nil {
+		add("name", *ch.Name)
+	}
+	if ch.Timezone != nil {
+		add("timezone", *ch.Timezone)
+	}
+	if ch.Email != nil {
+		add("email", nullable(*ch.Email))
+	}
+	if ch.PasswordHash != nil {
+		add("password_hash", *ch.PasswordHash)
+	}
+	if len(ch.TokenHash) > 0 {
+		add("token_hash", ch.TokenHash)
+	}
+	add("updated_at", micros(ch.UpdatedAt))
+	return db.execOne(ctx, `UPDATE accounts SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)
 }
 
 // ListAccounts implements store.Accounts.

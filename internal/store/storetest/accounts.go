@@ -125,16 +125,16 @@ func testAccountEmptyHandle(f *fixture) {
 
 func testAccountUpdate(f *fixture) {
 	c := f.creator()
-	other := f.creator()
+	adv := f.advertiser()
+	other := f.advertiser()
 
+	name, ct, tz := "Renamed", model.CreatorBusiness, "Europe/Paris"
+	pw := "pbkdf2$new"
 	upd := c
-	upd.Handle = "renamed"
-	upd.DisplayName = "Renamed"
-	upd.CreatorType = model.CreatorBusiness
-	upd.TokenHash = hash("new token")
-	upd.PasswordHash = "pbkdf2$new"
+	upd.DisplayName, upd.CreatorType, upd.TokenHash, upd.PasswordHash = name, ct, hash("new token"), pw
 	upd.UpdatedAt = t0.Add(time.Hour)
-	f.check(f.s.UpdateAccount(f.ctx, upd), "UpdateAccount")
+	f.check(f.s.UpdateAccount(f.ctx, c.ID, store.AccountChanges{DisplayName: &name, CreatorType: &ct,
+		TokenHash: upd.TokenHash, PasswordHash: &pw, UpdatedAt: upd.UpdatedAt}), "UpdateAccount")
 	got, err := f.s.GetAccount(f.ctx, c.ID)
 	f.check(err, "GetAccount")
 	f.same(got, upd, "GetAccount after UpdateAccount")
@@ -144,33 +144,35 @@ func testAccountUpdate(f *fixture) {
 	f.check(err, "AccountByTokenHash(new hash)")
 	f.same(got, upd, "AccountByTokenHash(new hash)")
 
-	// The old handle is free again.
-	reuse := f.newCreator(t0)
-	reuse.Handle = c.Handle
-	f.createAccount(reuse)
+	// Only the columns named change.
+	advName, email := "Renamed Inc.", "ads@renamed.example"
+	wantAdv := adv
+	wantAdv.Name, wantAdv.Timezone, wantAdv.Email, wantAdv.UpdatedAt = advName, tz, email, t0.Add(2*time.Hour)
+	f.check(f.s.UpdateAccount(f.ctx, adv.ID, store.AccountChanges{Name: &advName, Timezone: &tz, Email: &email,
+		UpdatedAt: wantAdv.UpdatedAt}), "UpdateAccount(advertiser)")
+	got, err = f.s.AccountByEmail(f.ctx, email)
+	f.check(err, "AccountByEmail")
+	f.same(got, wantAdv, "AccountByEmail after UpdateAccount")
 
-	taken := upd
-	taken.Handle = other.Handle
-	f.wantErr(f.s.UpdateAccount(f.ctx, taken), store.ErrConflict, "UpdateAccount to a taken handle")
-	taken = upd
-	taken.TokenHash = other.TokenHash
-	f.wantErr(f.s.UpdateAccount(f.ctx, taken), store.ErrConflict, "UpdateAccount to a taken token hash")
-	got, err = f.s.GetAccount(f.ctx, c.ID)
+	f.wantErr(f.s.UpdateAccount(f.ctx, other.ID, store.AccountChanges{Email: &email, UpdatedAt: t0}), store.ErrConflict,
+		"UpdateAccount to a taken email")
+	f.wantErr(f.s.UpdateAccount(f.ctx, other.ID, store.AccountChanges{TokenHash: upd.TokenHash, UpdatedAt: t0}),
+		store.ErrConflict, "UpdateAccount to a taken token hash")
+	got, err = f.s.GetAccount(f.ctx, other.ID)
 	f.check(err, "GetAccount")
-	f.same(got, upd, "GetAccount after conflicting updates")
+	f.same(got, other, "GetAccount after conflicting updates")
 
-	// Clearing the handle stores no handle, which never conflicts.
-	cleared := upd
-	cleared.Handle = ""
-	f.check(f.s.UpdateAccount(f.ctx, cleared), "UpdateAccount clearing the handle")
-	other.Handle = ""
-	f.check(f.s.UpdateAccount(f.ctx, other), "UpdateAccount clearing a second handle")
-	got, err = f.s.GetAccount(f.ctx, c.ID)
-	f.check(err, "GetAccount")
-	f.same(got, cleared, "GetAccount after clearing the handle")
+	// Clearing the email stores none, which never conflicts.
+	none := ""
+	f.check(f.s.UpdateAccount(f.ctx, adv.ID, store.AccountChanges{Email: &none, UpdatedAt: wantAdv.UpdatedAt}),
+		"UpdateAccount clearing the email")
+	f.check(f.s.UpdateAccount(f.ctx, other.ID, store.AccountChanges{Email: &none, UpdatedAt: t0}),
+		"UpdateAccount clearing a second email")
+	_, err = f.s.AccountByEmail(f.ctx, email)
+	f.wantErr(err, store.ErrNotFound, "AccountByEmail after clearing it")
 
-	unknown := f.newAdvertiser(t0)
-	f.wantErr(f.s.UpdateAccount(f.ctx, unknown), store.ErrNotFound, "UpdateAccount(unknown)")
+	f.wantErr(f.s.UpdateAccount(f.ctx, "no-such-account", store.AccountChanges{Name: &advName, UpdatedAt: t0}),
+		store.ErrNotFound, "UpdateAccount(unknown)")
 }
 
 func testAccountList(f *fixture) {

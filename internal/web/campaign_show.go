@@ -1,0 +1,39 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/flintads/flint/internal/model"
+)
+
+// campaignPage is one campaign with its ad groups.
+type campaignPage struct {
+	Base
+	ID, Name, Objective, Budget, Spend, Delivery string
+	Switch                                       switchView
+	AdGroups                                     []adGroupRow
+}
+
+func (h *Handler) showCampaign(w http.ResponseWriter, r *http.Request, u *user) error {
+	a := u.Account
+	c, err := h.Campaigns.GetCampaign(r.Context(), a.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	back := "/ads/campaigns/" + c.ID
+	t, err := h.readTree(r.Context(), a, back)
+	if err != nil {
+		return err
+	}
+	page := campaignPage{Base: h.base(r, u, c.Name), ID: c.ID, Name: c.Name, Objective: objectiveWords[c.Objective],
+		Budget: budgetText(a, c.BudgetMode, c.Budget), Spend: amount(a, t.spend[c.ID]),
+		Delivery: deliveringText(t.serving[c.ID], t.count[c.ID]),
+		Switch:   switchView{Action: "/ads/campaigns/" + c.ID + "/status", Label: "Campaign " + c.Name, On: c.Status == model.Enabled, Back: back},
+		AdGroups: adGroupRows(a, t, c.ID, back)}
+	page.Nav = "campaign"
+	if r.URL.Query().Get("done") == "created" {
+		page.Notice = "Campaign created."
+	}
+	h.render(w, r, http.StatusOK, "campaign", page)
+	return nil
+}

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/session"
+)
+
+// contentSecurityPolicy allows only our own scripts and styles (no inline
+// script, no style attributes), images and videos from any https origin
+// (creators' posts live on the platform's CDN), and no framing.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
+	"media-src 'self' https:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// secureHeaders sets the headers every answer of the UI carries. A handler
+// may replace the policy for what it serves (the charts do).
+func secureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", contentSecurityPolicy)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// logRecover logs each request (method, route pattern, status, duration;
+// never query strings, forms or cookies, which hold codes and secrets) and
+// turns a panic into a 500 page.
+func (h *Handler) logRecover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				h.Log.ErrorContext(r.Context(), "web: panic", "method", r.Method, "path", r.URL.Path,
+					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				if rec.status == 0 {
+					h.plainError(rec, http.StatusInternalServerError)
+				}
+			}
+			pattern := r.Pattern
+			if pattern == "" {
+				pattern = "unmatched"
+			}
+			h.Log.Log(r.Context(), logLevel(rec.status), "web request", "method", r.Method, "route", pattern,
+				"status", rec.status, "duration", time.Since(start))
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// user is the signed-in person.
+type user struct {
+	session.Principal
+}
+
+func (u *user) role() role {
+	switch {
+	case u == nil:
+		return 0
+	case u.Operator:
+		return roleOperator
+	case u.Account.Kind == model.KindCreator:
+		return roleCreator
+	default:
+		return roleAdvertiser
+	}
+}
+
+// role is who may open a page.
+type role uint8
+
+const (
+	roleCreator role = 1 << iota
+	roleAdvertiser
+	roleOperator
+)
+
+// handlerFunc is a page or action: it returns an error for serveError
+// instead of writing one.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, u *user) error
+
+const (
+	cookieName = "flint_session"
+	maxForm    = 64 << 10
+)
+
+// signedIn returns the session's user, or nil.
+func (h *Handler) signedIn(r *http.Request) (*user, error) {
+	c, err := r.Cookie(cookieName)
+	if err != nil || c.Value == "" {
+		return nil, nil
+	}
+	p, err := h.Sessions.Check(r.Context(), c.Value)
+	if err == session.ErrNoSession {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &user{p}, nil
+}
+
+// page wraps fn: it signs the user in from the session cookie, sends people
+// without a session to the login page, answers 404 to a role the page is
+// not for, limits form bodies, and renders fn's error.
+func (h *Handler) page(roles role, fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := h.signedIn(r)
+		if err != nil {
+			h.serveError(w, r, nil, err)
+			return
+		}
+		if u == nil {
+			login := "/login"
+			if roles == roleOperator {
+				login = "/console/login"
+			}
+			if r.Method == http.MethodGet {
+				login += "?next=" + urlQueryEscape(r.URL.RequestURI())
+			}
+			http.Redirect(w, r, login, http.StatusSeeOther)
+			return
+		}
+		if u.role()&roles == 0 {
+			if roles == roleOperator && r.Method == http.MethodGet {
+				http.Redirect(w, r, "/console/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			h.serveError(w, r, u, errNotFound)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		if err := fn(w, r, u); err != nil {
+			h.serveError(w, r, u, err)
+		}
+	})
+}
+
+// public wraps a page that needs no session (login pages).
+func (h *Handler) public(fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := h.signedIn(r)
+		if err != nil {
+			h.serveError(w, r, nil, err)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		if err := fn(w, r, u); err != nil {
+			h.serveError(w, r, u, err)
+		}
+	})
+}
+
+// clientAddr is the address login attempts are limited by: the peer's IP.
+// Headers such as X-Forwarded-For are not trusted.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
