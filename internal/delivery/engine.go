@@ -21,13 +21,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/flintads/flint/internal/account"
 	"github.com/flintads/flint/internal/clock"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
 	"github.com/flintads/flint/internal/post"
 	"github.com/flintads/flint/internal/store"
 	"github.com/flintads/flint/internal/tracking"
+	"github.com/flintads/flint/internal/tz"
 )
 
 // Config tunes the engine.
@@ -359,7 +359,7 @@ func (e *Engine) build(src *source, ad model.Ad) (int32, error) {
 		}
 		au = e.authFor(a)
 	}
-	loc, err := account.LoadLocation(adv.Timezone)
+	loc, err := tz.Load(adv.Timezone)
 	if err != nil {
 		loc = time.UTC
 	}
