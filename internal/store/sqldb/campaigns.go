@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
@@ -43,10 +44,39 @@ func (db *DB) UpdateCampaign(ctx context.Context, c model.Campaign) error {
 		micros(c.UpdatedAt), c.ID)
 }
 
+// filter is one optional condition of a listing: column = value, unless
+// value is empty.
+type filter struct{ column, value string }
+
+// listSQL completes a listing query (oldest first) with the conditions of
+// the filters that are set. Each combination of filters is a query of its
+// own, so that the database can use the index of the filtered column: a
+// condition written as (? = '' OR column = ?) serves every combination with
+// one text, but makes the planners scan the whole table.
+func listSQL(selectFrom string, filters ...filter) (string, []any) {
+	var sb strings.Builder
+	sb.WriteString(selectFrom)
+	var args []any
+	for _, f := range filters {
+		if f.value == "" {
+			continue
+		}
+		if args == nil {
+			sb.WriteString(" WHERE ")
+		} else {
+			sb.WriteString(" AND ")
+		}
+		sb.WriteString(f.column + " = ?")
+		args = append(args, f.value)
+	}
+	sb.WriteString(" ORDER BY created_at, id")
+	return sb.String(), args
+}
+
 // ListCampaigns implements store.Campaigns.
 func (db *DB) ListCampaigns(ctx context.Context, advertiserID string) ([]model.Campaign, error) {
-	rows, err := db.query(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE (? = '' OR advertiser_id = ?)
-		ORDER BY created_at, id`, advertiserID, advertiserID)
+	query, args := listSQL(`SELECT `+campaignColumns+` FROM campaigns`, filter{"advertiser_id", advertiserID})
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -111,9 +141,9 @@ func (db *DB) UpdateAdGroup(ctx context.Context, g model.AdGroup) error {
 
 // ListAdGroups implements store.Campaigns.
 func (db *DB) ListAdGroups(ctx context.Context, advertiserID, campaignID string) ([]model.AdGroup, error) {
-	rows, err := db.query(ctx, `SELECT `+adGroupColumns+` FROM ad_groups
-		WHERE (? = '' OR advertiser_id = ?) AND (? = '' OR campaign_id = ?) ORDER BY created_at, id`,
-		advertiserID, advertiserID, campaignID, campaignID)
+	query, args := listSQL(`SELECT `+adGroupColumns+` FROM ad_groups`, filter{"advertiser_id", advertiserID},
+		filter{"campaign_id", campaignID})
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -156,9 +186,9 @@ func (db *DB) UpdateAd(ctx context.Context, a model.Ad) error {
 
 // ListAds implements store.Campaigns.
 func (db *DB) ListAds(ctx context.Context, advertiserID, adGroupID string) ([]model.Ad, error) {
-	rows, err := db.query(ctx, `SELECT `+adColumns+` FROM ads
-		WHERE (? = '' OR advertiser_id = ?) AND (? = '' OR ad_group_id = ?) ORDER BY created_at, id`,
-		advertiserID, advertiserID, adGroupID, adGroupID)
+	query, args := listSQL(`SELECT `+adColumns+` FROM ads`, filter{"advertiser_id", advertiserID},
+		filter{"ad_group_id", adGroupID})
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
