@@ -42,8 +42,8 @@ func syntheticWorld(tb testing.TB, n int) (*Engine, *source, []model.Ad) {
 	src := newSource(context.Background(), nil)
 	src.accounts["acct_c"] = model.Account{ID: "acct_c", Kind: model.KindCreator, Handle: "maya", DisplayName: "Maya",
 		CreatorType: model.CreatorCreator}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.writer.Lock()
+	defer e.writer.Unlock()
 	ads := make([]model.Ad, 0, n)
 	for i := range n {
 		adv := fmt.Sprintf("acct_adv%05d", i/20)
@@ -89,14 +89,15 @@ func syntheticWorld(tb testing.TB, n int) (*Engine, *source, []model.Ad) {
 		src.sparkPosts[sp.ID] = sp
 		ad := model.Ad{ID: fmt.Sprintf("ad_%07d", i), AdvertiserID: adv, CampaignID: cmp, AdGroupID: g.ID, SparkPostID: sp.ID,
 			PostID: p.ID, CTALabel: "Shop now", CTAURL: "https://shop.example/p?utm_campaign=spark", Status: model.Enabled}
-		idx, err := e.build(src, ad)
+		parts, err := src.part(ad)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		e.ads[key(ad.ID)] = idx
+		e.ix.ads[key(ad.ID)] = e.ix.build(e.ledger, now, &parts)
 		ads = append(ads, ad)
 	}
-	e.rebuild()
+	e.rerank()
+	e.loaded.Store(true)
 	return e, src, ads
 }
 

@@ -110,7 +110,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	app.Handler = api.New(api.Deps{
 		Log: log, Clock: clk, OperatorToken: operatorToken, TestClock: app.TestClock,
 		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns, Delivery: engine,
-		Events: app.events, Ready: app.store.Ping,
+		Events: app.events, Ready: func(ctx context.Context) error {
+			// Ready to take traffic: the database answers and the delivery
+			// index has applied every change.
+			return errors.Join(app.store.Ping(ctx), engine.Ready())
+		},
 	}).Handler()
 	return app, nil
 }

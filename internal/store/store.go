@@ -156,9 +156,12 @@ type Events interface {
 	// Charge to the ad's hourly rollup. When InsertEvents returns nil, every
 	// stored event is durable.
 	InsertEvents(ctx context.Context, events []model.Event) ([]model.EventOutcome, error)
-	// AdSpend returns each ad's spend from the rollup hours that start at or
-	// after since (zero: all time). Ads without spend are absent.
-	AdSpend(ctx context.Context, since time.Time) ([]model.AdSpend, error)
+	// AdSpend returns the spend of the given ads (all ads when adIDs is
+	// nil) from the rollup hours that start at or after since (zero: all
+	// time). Ads without spend are absent. Spend is rolled up under the
+	// hour of the decision that priced it (Event.DecidedAt), counts under
+	// the hour of the event.
+	AdSpend(ctx context.Context, since time.Time, adIDs []string) ([]model.AdSpend, error)
 	// AdStats returns the all-time counters of the given ads.
 	AdStats(ctx context.Context, adIDs []string) (map[string]model.AdStats, error)
 }

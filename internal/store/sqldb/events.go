@@ -367,7 +367,7 @@ func addEvent(s *model.AdStats, e *model.Event) {
 }
 
 // AdSpend implements store.Events.
-func (db *DB) AdSpend(ctx context.Context, since time.Time) ([]model.AdSpend, error) {
+func (db *DB) AdSpend(ctx context.Context, since time.Time, adIDs []string) ([]model.AdSpend, error) {
 	hour := int64(math.MinInt64)
 	if !since.IsZero() {
 		// The first hour that starts at or after since.
@@ -376,18 +376,36 @@ func (db *DB) AdSpend(ctx context.Context, since time.Time) ([]model.AdSpend, er
 			hour++
 		}
 	}
-	rows, err := db.query(ctx, `SELECT ad_id, CAST(SUM(spend) AS BIGINT) FROM ad_stats_hourly WHERE hour >= ?
-		GROUP BY ad_id HAVING SUM(spend) > 0`, hour)
-	if err != nil {
-		return nil, err
+	scan := func(rows *sql.Rows) ([]model.AdSpend, error) {
+		return collect(rows, func(row interface{ Scan(...any) error }) (model.AdSpend, error) {
+			var s model.AdSpend
+			var spend int64
+			err := row.Scan(&s.AdID, &spend)
+			s.Spend = money.Micros(spend)
+			return s, err
+		})
 	}
-	return collect(rows, func(row interface{ Scan(...any) error }) (model.AdSpend, error) {
-		var s model.AdSpend
-		var spend int64
-		err := row.Scan(&s.AdID, &spend)
-		s.Spend = money.Micros(spend)
-		return s, err
+	if adIDs == nil {
+		rows, err := db.query(ctx, `SELECT ad_id, CAST(SUM(spend) AS BIGINT) FROM ad_stats_hourly WHERE hour >= ?
+			GROUP BY ad_id HAVING SUM(spend) > 0`, hour)
+		if err != nil {
+			return nil, err
+		}
+		return scan(rows)
+	}
+	var out []model.AdSpend
+	err := chunks(adIDs, 500, func(part []string) error {
+		rows, err := db.query(ctx, `SELECT ad_id, CAST(SUM(spend) AS BIGINT) FROM ad_stats_hourly
+			WHERE ad_id IN (`+placeholders(len(part))+`) AND hour >= ? GROUP BY ad_id HAVING SUM(spend) > 0`,
+			append(anys(part), hour)...)
+		if err != nil {
+			return err
+		}
+		more, err := scan(rows)
+		out = append(out, more...)
+		return err
 	})
+	return out, err
 }
 
 // AdStats implements store.Events.

@@ -120,7 +120,7 @@ func (f *fixture) verify(c *counters, extraPosts, extraAds []string) {
 // listed twice.
 func (f *fixture) adSpend(since time.Time) map[string]money.Micros {
 	f.t.Helper()
-	list, err := f.s.AdSpend(f.ctx, since)
+	list, err := f.s.AdSpend(f.ctx, since, nil)
 	f.check(err, "AdSpend(%s)", fmtTime(since))
 	out := map[string]money.Micros{}
 	for _, s := range list {
@@ -365,6 +365,13 @@ func testEventAdSpend(f *fixture) {
 	} {
 		f.same(f.adSpend(tc.since), tc.want, "AdSpend(%s)", fmtTime(tc.since))
 	}
+	// Of some ads only.
+	list, err := f.s.AdSpend(f.ctx, h.Add(time.Hour), []string{x.ID, free.ID, "ad_unknown"})
+	f.check(err, "AdSpend of some ads")
+	f.same(list, []model.AdSpend{{AdID: x.ID, Spend: 650}}, "AdSpend(%s) of x, free and an unknown ad", fmtTime(h.Add(time.Hour)))
+	list, err = f.s.AdSpend(f.ctx, time.Time{}, []string{})
+	f.check(err, "AdSpend of no ads")
+	f.same(len(list), 0, "AdSpend of no ads")
 	stats, err := f.s.AdStats(f.ctx, []string{free.ID})
 	f.check(err, "AdStats")
 	f.same(stats, map[string]model.AdStats{free.ID: {Impressions: 1}}, "AdStats of an ad without spend")
