@@ -50,9 +50,9 @@ type filter struct{ column, value string }
 
 // listSQL completes a listing query (oldest first) with the conditions of
 // the filters that are set. Each combination of filters is a query of its
-// own, so that the database can use the index of the filtered column: a
-// condition written as (? = ” OR column = ?) serves every combination with
-// one text, but makes the planners scan the whole table.
+// own, so that the database can use the index of the filtered column. One
+// text for every combination, with conditions that test whether the
+// parameter is empty, makes the planners scan the whole table.
 func listSQL(selectFrom string, filters ...filter) (string, []any) {
 	var sb strings.Builder
 	sb.WriteString(selectFrom)
