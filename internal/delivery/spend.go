@@ -13,8 +13,10 @@ import (
 // A budget that the index creates (at start, for an ad group's or a
 // campaign's first ad, or when its mode changes) starts from the spend
 // stored in the hourly rollups, which events roll up under the hour of the
-// event. Lifetime budgets take their ads' all-time spend; daily budgets the
-// spend since local midnight. The rollups are hourly, so in a zone whose midnight falls
+// decision that priced them: the same clock the ledger charges by. Lifetime
+// budgets take their ads' all-time spend; daily budgets the spend since
+// local midnight, and the day before's (for late charges of yesterday's
+// decisions). The rollups are hourly, so in a zone whose midnight falls
 // inside an hour (India, Nepal, …) the part of that hour before midnight
 // counts as today too: a little early, which errs towards not overspending.
 
@@ -29,6 +31,7 @@ type spendWant struct {
 // stored is a budget's spend as the rollups have it.
 type stored struct {
 	spent money.Micros // all time, or today for daily budgets
+	prev  money.Micros // daily budgets: the day before
 }
 
 // want records that the budget id (of mode, in zone loc) must have its
@@ -62,7 +65,7 @@ func (ix *index) spendWants(ps []parts) map[string]*spendWant {
 // hour the rollups are kept in.
 func localMidnight(t time.Time, loc *time.Location) time.Time {
 	y, m, d := t.In(loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc).Truncate(time.Hour)
+	return dayStart(y, m, d, loc).Truncate(time.Hour)
 }
 
 // readSpend reads what the wanted budgets have spent by now. stats, when
@@ -76,14 +79,16 @@ func readSpend(ctx context.Context, st store.Store, now time.Time, wants map[str
 		return out, nil
 	}
 	var lifetimeAds []string
-	daily := map[int64][]string{} // local midnight → ads whose spend since then is needed
+	daily := map[int64][]string{} // local midnight (today's or yesterday's) → ads whose spend since then is needed
 	for _, w := range wants {
 		switch w.mode {
 		case model.BudgetLifetime:
 			lifetimeAds = append(lifetimeAds, w.ads...)
 		case model.BudgetDaily:
-			today := localMidnight(now, w.loc).Unix()
-			daily[today] = append(daily[today], w.ads...)
+			today := localMidnight(now, w.loc)
+			for _, m := range []time.Time{today, localMidnight(today.Add(-time.Hour), w.loc)} {
+				daily[m.Unix()] = append(daily[m.Unix()], w.ads...)
+			}
 		}
 	}
 	if stats == nil && len(lifetimeAds) > 0 {
@@ -120,8 +125,11 @@ func readSpend(ctx context.Context, st store.Store, now time.Time, wants map[str
 			}
 		case model.BudgetDaily:
 			today := localMidnight(now, w.loc)
+			yesterday := localMidnight(today.Add(-time.Hour), w.loc)
 			for _, ad := range w.ads {
-				s.spent += since[today.Unix()][ad]
+				t, y := since[today.Unix()][ad], since[yesterday.Unix()][ad]
+				s.spent += t
+				s.prev += y - t
 			}
 		}
 		out[id] = s
@@ -138,7 +146,7 @@ func (ix *index) restoreSpend(spend map[string]stored) {
 			continue
 		}
 		b.mu.Lock()
-		b.spent = s.spent
+		b.spent, b.prevSpent = s.spent, s.prev
 		b.publish()
 		b.mu.Unlock()
 	}

@@ -271,7 +271,11 @@ func (in *Ingestor) check(x *Input, now time.Time) (model.Event, time.Time, bool
 		if err != nil {
 			return ev, issued, false, apperr.Invalidf("at", "at must be an RFC 3339 time")
 		}
-		if at.Before(now.Add(-maxPast)) || at.After(now.Add(maxFuture)) {
+		if at.After(now.Add(maxFuture)) {
+			return ev, issued, false, apperr.Invalidf("at", "at is in the future: it may be at most %s ahead of the "+
+				"server's clock (%s)", maxFuture, now.Format(time.RFC3339))
+		}
+		if at.Before(now.Add(-maxPast)) {
 			return ev, issued, false, apperr.Invalidf("at", "at must be within the last 7 days")
 		}
 		ev.At = at.UTC().Truncate(time.Microsecond)
@@ -296,11 +300,20 @@ func (in *Ingestor) check(x *Input, now time.Time) (model.Event, time.Time, bool
 	case err != nil:
 		return ev, issued, false, apperr.Field("token", CodeTokenInvalid, "the tracking token is not valid")
 	}
+	if ev.At.Before(claims.IssuedAt) {
+		if x.At == "" {
+			ev.At = claims.IssuedAt // the server's clock is behind the node that decided
+		} else {
+			return ev, issued, false, apperr.Invalidf("at", "at may not precede the decision that issued the token "+
+				"(decided at %s)", claims.IssuedAt.Format(time.RFC3339Nano))
+		}
+	}
 	ad, ok := in.delivery.Ad(claims.AdID)
 	if !ok || ad.PostID != claims.PostID {
 		return ev, issued, false, apperr.Field("token", CodeAdNotFound, "the token's ad does not exist")
 	}
 	ev.AdID, ev.PostID, ev.DecisionID, ev.ViewerID = claims.AdID, claims.PostID, claims.DecisionID, claims.ViewerID
+	ev.DecidedAt = claims.IssuedAt
 	if !t.Repeatable() {
 		ev.OnceKey = OnceKey(claims.DecisionID, claims.Index, t)
 	}

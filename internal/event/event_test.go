@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ type fakeStore struct {
 	calls   int
 	ids     map[string]bool
 	once    map[string]bool
+	stored  []model.Event
 	release chan struct{} // when set, InsertEvents waits for it
 }
 
@@ -45,6 +47,7 @@ func (s *fakeStore) InsertEvents(ctx context.Context, events []model.Event) ([]m
 			out[i] = model.EventReplayed
 		default:
 			s.ids[e.ID] = true
+			s.stored = append(s.stored, e)
 			if e.OnceKey != nil {
 				s.once[string(e.OnceKey)] = true
 			}
@@ -188,5 +191,41 @@ func TestRejectsBadEvents(t *testing.T) {
 	}
 	if _, err := in.Ingest(context.Background(), make([]Input, MaxBatch+1)); err == nil {
 		t.Error("an oversized batch must be refused")
+	}
+}
+
+// TestEventTimeFollowsTheDecision: an ad event's at may not precede the
+// decision that issued its token, nor lie in the future; the event carries
+// the decision's time, which budgets count spend by.
+func TestEventTimeFollowsTheDecision(t *testing.T) {
+	t.Parallel()
+	in, st, _, s := setup(t)
+	decided := time.Now().Add(-30 * time.Minute).UTC().Truncate(time.Microsecond)
+	c := tracking.Claims{DecisionID: "dec_t", AdID: "ad_1", PostID: "post_1", ViewerID: "v", Billing: model.BillCPM,
+		Price: 4_000, IssuedAt: decided}
+	tok := s.Sign(&c)
+	for name, tc := range map[string]struct {
+		at      string
+		message string
+	}{
+		"before the decision": {decided.Add(-time.Minute).Format(time.RFC3339Nano), "may not precede the decision"},
+		"in the future":       {time.Now().Add(10 * time.Minute).Format(time.RFC3339Nano), "in the future"},
+	} {
+		res, err := in.Ingest(context.Background(), []Input{{EventID: "t-" + name, Type: "impression", Token: tok, At: tc.at}})
+		if err != nil || len(res.Rejected) != 1 || res.Rejected[0].Err.Field != "at" ||
+			!strings.Contains(res.Rejected[0].Err.Message, tc.message) {
+			t.Errorf("%s: %+v %v, want at rejected saying %q", name, res, err, tc.message)
+		}
+	}
+	at := decided.Add(time.Second)
+	res, err := in.Ingest(context.Background(), []Input{{EventID: "t-ok", Type: "impression", Token: tok,
+		At: at.Format(time.RFC3339Nano)}})
+	if err != nil || res.Accepted != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if e := st.stored[len(st.stored)-1]; !e.At.Equal(at) || !e.DecidedAt.Equal(decided) {
+		t.Fatalf("stored at %s decided %s, want %s and %s", e.At, e.DecidedAt, at, decided)
 	}
 }

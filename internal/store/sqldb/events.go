@@ -272,6 +272,16 @@ func (db *DB) addRollups(ctx context.Context, tx *sql.Tx, events []model.Event, 
 		s := ads[hk]
 		addEvent(&s, e)
 		ads[hk] = s
+		if e.Charge != 0 && !e.DecidedAt.IsZero() && hourOf(e.DecidedAt) != hk.hour {
+			// Spend belongs to the hour of the decision that priced it, the
+			// clock budgets count by (see delivery's ledger).
+			s.Spend -= e.Charge
+			ads[hk] = s
+			dk := adHourKey{e.AdID, hourOf(e.DecidedAt)}
+			d := ads[dk]
+			d.Spend += e.Charge
+			ads[dk] = d
+		}
 	}
 	postKeys := slices.SortedFunc(maps.Keys(posts), func(a, b postKey) int {
 		if c := strings.Compare(a.postID, b.postID); c != 0 {

@@ -377,6 +377,24 @@ func testEventAdSpend(f *fixture) {
 	f.same(stats, map[string]model.AdStats{free.ID: {Impressions: 1}}, "AdStats of an ad without spend")
 }
 
+// testEventSpendUnderDecisionHour: an ad event's charge is rolled up under
+// the hour of its decision (DecidedAt), its counts under the hour it
+// happened, so that spend follows the budgets' clock.
+func testEventSpendUnderDecisionHour(f *fixture) {
+	ad := f.ads(1)[0]
+	h := t0.Truncate(time.Hour)
+	c := newCounters()
+	late := paid("late0", model.EventImpression, ad, "dl0", h.Add(time.Hour+5*time.Minute), 300, "dl0/impression")
+	late.DecidedAt = h.Add(59 * time.Minute)
+	same := paid("same0", model.EventImpression, ad, "dl1", h.Add(time.Hour+10*time.Minute), 20, "dl1/impression")
+	same.DecidedAt = h.Add(time.Hour + 9*time.Minute)
+	f.insert(c, []model.Event{late, same}, stored, stored)
+	f.verify(c, nil, nil)
+	f.same(f.adSpend(h), map[string]money.Micros{ad.ID: 320}, "AdSpend(%s)", fmtTime(h))
+	f.same(f.adSpend(h.Add(time.Hour)), map[string]money.Micros{ad.ID: 20}, "AdSpend(%s): spend of the decision's hour",
+		fmtTime(h.Add(time.Hour)))
+}
+
 // testEventLargeBatch: a batch longer than one INSERT statement, with
 // duplicates and replays across and within its statements.
 func testEventLargeBatch(f *fixture) {

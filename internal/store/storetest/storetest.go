@@ -109,6 +109,7 @@ var tests = map[string]func(f *fixture){
 	"EventCounters":           testEventCounters,
 	"EventRejectedNotCounted": testEventRejectedNotCounted,
 	"EventAdSpend":            testEventAdSpend,
+	"EventSpendDecisionHour":  testEventSpendUnderDecisionHour,
 	"EventLargeBatch":         testEventLargeBatch,
 	"EventEmptyBatch":         testEventEmptyBatch,
 	"EventConcurrent":         testEventConcurrent,
