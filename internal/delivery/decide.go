@@ -53,7 +53,7 @@ type Ad struct {
 // Limits of a decision request.
 const (
 	MaxCount      = 10
-	maxViewerID   = 256
+	maxViewerID   = tracking.MaxField // the token carries it whole
 	maxInterests  = 100
 	maxViewerAge  = 150
 	placementFeed = "feed"

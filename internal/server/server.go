@@ -111,9 +111,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Log: log, Clock: clk, OperatorToken: operatorToken, TestClock: app.TestClock,
 		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns, Delivery: engine,
 		Events: app.events, Ready: func(ctx context.Context) error {
-			// Ready to take traffic: the database answers and the delivery
-			// index has applied every change.
-			return errors.Join(app.store.Ping(ctx), engine.Ready())
+			// Ready to take traffic: the database answers, the delivery index
+			// has applied every change, and events can be stored.
+			return errors.Join(app.store.Ping(ctx), engine.Ready(), app.events.Ready(ctx))
 		},
 	}).Handler()
 	return app, nil

@@ -27,6 +27,10 @@ var (
 	ErrConflict = errors.New("store: conflict")
 	// ErrLimitReached: a code has been redeemed by as many advertisers as it allows.
 	ErrLimitReached = errors.New("store: redemption limit reached")
+	// ErrUnstorable: the database refused a value it cannot hold (such as
+	// text that is not valid UTF-8 on PostgreSQL); the input is at fault,
+	// and the same write will fail again.
+	ErrUnstorable = errors.New("store: value cannot be stored")
 )
 
 // Store is everything Flint persists.
@@ -151,7 +155,7 @@ type Seeder interface {
 // Events persists engagement events and the counters they feed.
 type Events interface {
 	// InsertEvents stores a batch in one transaction and returns one outcome
-	// per event. Only stored events count: each adds its Engagement to its
+	// per event; ErrUnstorable if the database refused one of its values. Only stored events count: each adds its Engagement to its
 	// post's organic or paid counters and, for ad events, its counts and
 	// Charge to the ad's hourly rollup. When InsertEvents returns nil, every
 	// stored event is durable.
@@ -164,4 +168,7 @@ type Events interface {
 	AdSpend(ctx context.Context, since time.Time, adIDs []string) ([]model.AdSpend, error)
 	// AdStats returns the all-time counters of the given ads.
 	AdStats(ctx context.Context, adIDs []string) (map[string]model.AdStats, error)
+	// ProbeWrite makes a small durable write, to learn whether the database
+	// takes writes (after event writes failed).
+	ProbeWrite(ctx context.Context) error
 }

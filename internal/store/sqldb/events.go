@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/store"
 )
 
 // eventChunk is how many rows one INSERT statement carries: 11 parameters a
@@ -116,9 +119,26 @@ func (db *DB) InsertEvents(ctx context.Context, events []model.Event) ([]model.E
 		return db.addRollups(ctx, tx, events, outcomes)
 	})
 	if err != nil {
+		if isDataError(err) {
+			err = fmt.Errorf("%w: %v", store.ErrUnstorable, err)
+		}
 		return nil, err
 	}
 	return outcomes, nil
+}
+
+// isDataError reports whether err is PostgreSQL's class 22, data exception:
+// a value the database cannot hold, such as text that is not UTF-8.
+func isDataError(err error) bool {
+	var e interface{ SQLState() string }
+	return errors.As(err, &e) && strings.HasPrefix(e.SQLState(), "22")
+}
+
+// ProbeWrite implements store.Events.
+func (db *DB) ProbeWrite(ctx context.Context) error {
+	_, err := db.exec(ctx, `INSERT INTO write_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
+		time.Now().UnixMicro())
+	return err
 }
 
 // settleRepeats decides the events that repeat an ID or a OnceKey of an

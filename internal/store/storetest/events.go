@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/store"
 )
 
 // organic returns an organic event on a post.
@@ -451,6 +453,34 @@ func testEventEmptyBatch(f *fixture) {
 		}
 	}
 	f.verify(newCounters(), []string{"p"}, []string{"a"})
+}
+
+// testEventUnstorable: a batch holding a value the engine cannot store
+// (text that is not UTF-8) is either stored whole or refused whole with
+// ErrUnstorable, never half stored and never with another error.
+func testEventUnstorable(f *fixture) {
+	ad := f.ads(1)[0]
+	good := paid("u-good", model.EventImpression, ad, "du0", t0, 100, "du0/impression")
+	bad := paid("u-bad", model.EventImpression, ad, "du1", t0, 100, "du1/impression")
+	bad.ViewerID = "viewer-\xe2\x82"
+	_, err := f.s.InsertEvents(f.ctx, []model.Event{good, bad})
+	c := newCounters()
+	switch {
+	case err == nil:
+		c.add([]model.Event{good, bad}, []model.EventOutcome{stored, stored})
+	case errors.Is(err, store.ErrUnstorable):
+		f.insert(c, []model.Event{good}, stored) // nothing of the refused batch was kept
+	default:
+		f.t.Fatalf("InsertEvents with invalid UTF-8: %v, want nil or ErrUnstorable", err)
+	}
+	f.verify(c, nil, nil)
+}
+
+// testEventProbeWrite: the write probe succeeds, again and again.
+func testEventProbeWrite(f *fixture) {
+	for range 2 {
+		f.check(f.s.ProbeWrite(f.ctx), "ProbeWrite")
+	}
 }
 
 // testEventConcurrent: batches stored at once, with distinct events on the

@@ -111,6 +111,8 @@ var tests = map[string]func(f *fixture){
 	"EventAdSpend":            testEventAdSpend,
 	"EventSpendDecisionHour":  testEventSpendUnderDecisionHour,
 	"EventLargeBatch":         testEventLargeBatch,
+	"EventUnstorable":         testEventUnstorable,
+	"EventProbeWrite":         testEventProbeWrite,
 	"EventEmptyBatch":         testEventEmptyBatch,
 	"EventConcurrent":         testEventConcurrent,
 	"EventConcurrentOverlap":  testEventConcurrentOverlap,
