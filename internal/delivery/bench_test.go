@@ -151,3 +151,74 @@ func TestSyntheticIndexServes(t *testing.T) {
 		t.Fatalf("only %d of 500 varied viewers got an ad from 5,000 ads", filled)
 	}
 }
+
+// BenchmarkInstallChange measures steps 2 and 3 of a change (build an
+// ad's entry, file it, publish a snapshot with its buckets merged) against
+// an index of 100,000 serving ads.
+func BenchmarkInstallChange(b *testing.B) {
+	e, src, ads := syntheticWorld(b, 100_000)
+	ps := make([]parts, 0, 1024)
+	for _, ad := range ads[:1024] {
+		p, err := src.part(ad)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	now := e.clock.Now()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		e.writer.Lock()
+		e.install(now, ps[i%len(ps):i%len(ps)+1], nil)
+		e.writer.Unlock()
+	}
+}
+
+// BenchmarkRerank measures a full re-rank of 100,000 serving ads.
+func BenchmarkRerank(b *testing.B) {
+	e := syntheticEngine(b, 100_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		e.writer.Lock()
+		e.rerank()
+		e.writer.Unlock()
+	}
+}
+
+// BenchmarkAdDuringRerank measures Engine.Ad (which every ad event calls)
+// while the index is re-ranked and compacted over and over, and reports
+// the slowest lookup: the time event ingestion can be held up by the
+// writer.
+func BenchmarkAdDuringRerank(b *testing.B) {
+	e, _, ads := syntheticWorld(b, 100_000)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			e.writer.Lock()
+			e.ix.dead = len(e.ix.ads) // compact every time
+			e.rerank()
+			e.writer.Unlock()
+		}
+	}()
+	var worst time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		if _, ok := e.Ad(ads[i%len(ads)].ID); !ok {
+			b.Fatal("ad not found")
+		}
+		worst = max(worst, time.Since(start))
+	}
+	close(stop)
+	<-done
+	b.ReportMetric(float64(worst.Microseconds()), "worst-µs")
+}
