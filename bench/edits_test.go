@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -29,6 +30,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -195,6 +197,7 @@ type phase struct {
 	elapsed   time.Duration
 	latencies []time.Duration
 	editLat   []time.Duration
+	byKind    map[string][]time.Duration
 	editFails int
 }
 
@@ -270,7 +273,7 @@ func BenchmarkDecisionsUnderEdits(b *testing.B) {
 		}
 	}
 	run := func(d time.Duration, edits bool) phase {
-		p := phase{edits: edits}
+		p := phase{edits: edits, byKind: map[string][]time.Duration{}}
 		stop := make(chan struct{})
 		lats := make([][]time.Duration, concurrency)
 		var wg sync.WaitGroup
@@ -303,8 +306,10 @@ func BenchmarkDecisionsUnderEdits(b *testing.B) {
 						defer editing.Done()
 						t0 := time.Now()
 						status, raw := c.do(e.token, e.method, e.path, e.body)
+						took := time.Since(t0)
 						mu.Lock()
-						p.editLat = append(p.editLat, time.Since(t0))
+						p.editLat = append(p.editLat, took)
+						p.byKind[e.kind] = append(p.byKind[e.kind], took)
 						mu.Unlock()
 						if status >= 300 {
 							fails.Add(1)
@@ -346,6 +351,13 @@ func BenchmarkDecisionsUnderEdits(b *testing.B) {
 			return float64(len(all)) / elapsed.Seconds(), percentile(all, 0.50), percentile(all, 0.99),
 				len(editLat), percentile(editLat, 0.99), fails
 		}
+		// Go truncates a benchmark's log after ten lines: keep it short.
+		var perRound []string
+		for r := range quiet {
+			q, e := quiet[r], busy[r]
+			perRound = append(perRound, fmt.Sprintf("%.0f/%.0f", float64(len(q.latencies))/q.elapsed.Seconds(),
+				float64(len(e.latencies))/e.elapsed.Seconds()))
+		}
 		qRPS, qP50, qP99, _, _, _ := sum(quiet)
 		eRPS, eP50, eP99, edits, editP99, fails := sum(busy)
 		editSeconds := time.Duration(rounds) * phaseLen
@@ -354,6 +366,19 @@ func BenchmarkDecisionsUnderEdits(b *testing.B) {
 		b.Logf("with edits:    %8.0f decisions/s, p50 %6.2f ms, p99 %6.2f ms; %d edits (%.1f/s, %d failed), edit p99 %.1f ms",
 			eRPS, ms(eP50), ms(eP99), edits, float64(edits)/editSeconds.Seconds(), fails, ms(editP99))
 		b.Logf("throughput with/without edits: %.3f", eRPS/qRPS)
+		kinds := map[string][]time.Duration{}
+		for _, p := range busy {
+			for k, l := range p.byKind {
+				kinds[k] = append(kinds[k], l...)
+			}
+		}
+		var byKind []string
+		for _, k := range slices.Sorted(maps.Keys(kinds)) {
+			byKind = append(byKind, fmt.Sprintf("%s %d p50 %.1f p99 %.1f ms", k, len(kinds[k]), ms(percentile(kinds[k], 0.5)),
+				ms(percentile(kinds[k], 0.99))))
+		}
+		b.Logf("edits: %s", strings.Join(byKind, "; "))
+		b.Logf("decisions/s per round, without/with edits: %s", strings.Join(perRound, " "))
 		b.ReportMetric(qRPS, "quiet-dec/s")
 		b.ReportMetric(eRPS, "edits-dec/s")
 		b.ReportMetric(eRPS/qRPS, "ratio")
