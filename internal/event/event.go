@@ -390,11 +390,11 @@ func (in *Ingestor) write(batch []*job, n int) {
 	err := in.commit(batch, n)
 	if err != nil && len(batch) > 1 && !errors.Is(err, context.DeadlineExceeded) {
 		for _, j := range batch {
-			j.err = in.failure(in.commit([]*job{j}, len(j.events)))
+			j.err = failure(in.commit([]*job{j}, len(j.events)))
 		}
 	} else {
 		for _, j := range batch {
-			j.err = in.failure(err)
+			j.err = failure(err)
 		}
 	}
 	for _, j := range batch {
@@ -455,7 +455,7 @@ func (in *Ingestor) commit(batch []*job, n int) error {
 // failure is what a caller hears when its events could not be stored:
 // 400 when the database refused a value of theirs, else 503 with
 // Retry-After (storage is down or full); nothing of the batch was stored.
-func (in *Ingestor) failure(err error) error {
+func failure(err error) error {
 	switch {
 	case err == nil:
 		return nil

@@ -155,9 +155,11 @@ type Seeder interface {
 // Events persists engagement events and the counters they feed.
 type Events interface {
 	// InsertEvents stores a batch in one transaction and returns one outcome
-	// per event; ErrUnstorable if the database refused one of its values. Only stored events count: each adds its Engagement to its
-	// post's organic or paid counters and, for ad events, its counts and
-	// Charge to the ad's hourly rollup. When InsertEvents returns nil, every
+	// per event, or ErrUnstorable if the database refused one of its values
+	// (then nothing is stored). Only stored events count: each adds its
+	// Engagement to its post's organic or paid counters and, for ad events,
+	// its counts to the ad's rollup of the hour of At and its Charge to the
+	// rollup of the hour of DecidedAt. When InsertEvents returns nil, every
 	// stored event is durable.
 	InsertEvents(ctx context.Context, events []model.Event) ([]model.EventOutcome, error)
 	// AdSpend returns the spend of the given ads (all ads when adIDs is
