@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
@@ -135,6 +136,46 @@ func TestViewerIDsHaveOneLimit(t *testing.T) {
 		var stored string
 		if err := db.QueryRow(`SELECT viewer_id FROM events WHERE event_id = 'l-1'`).Scan(&stored); err != nil || stored != long {
 			t.Fatalf("stored viewer %q (%v), want the whole ID", stored, err)
+		}
+	})
+}
+
+// TestReadyzWhileIndexBehind: a change the delivery index cannot read
+// (here the library table is away for a moment) makes /readyz answer 503,
+// stops the ads it concerns, and heals by itself once the table is back.
+func TestReadyzWhileIndexBehind(t *testing.T) {
+	t.Parallel()
+	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
+		e := newEnv()
+		w := e.world()
+		adID, _ := e.sparkAd(w.creator, w.advertiser, w.post, nil)
+		cmp := e.adStatus(w.advertiser, adID).str("campaign_id")
+		if r := e.do("", "GET", "/readyz", nil); r.status != 200 {
+			t.Fatalf("/readyz before: %d %s", r.status, r.raw)
+		}
+		db, _ := e.sideDB()
+		if _, err := db.Exec(`ALTER TABLE spark_posts RENAME TO spark_posts_away`); err != nil {
+			t.Fatal(err)
+		}
+		e.must(200, w.advertiser.token, "PATCH", "/api/v1/campaigns/"+cmp, map[string]any{"name": "Renamed"})
+		if r := e.do("", "GET", "/readyz", nil); r.status != 503 {
+			t.Fatalf("/readyz while a change could not be applied: %d %s", r.status, r.raw)
+		}
+		if d := e.decide(viewer("behind", nil)); len(d.ads()) != 0 {
+			t.Fatalf("an ad whose change could not be read still serves: %s", d.raw)
+		}
+		if _, err := db.Exec(`ALTER TABLE spark_posts_away RENAME TO spark_posts`); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for e.do("", "GET", "/readyz", nil).status != 200 {
+			if time.Now().After(deadline) {
+				t.Fatal("/readyz does not recover once the change can be read")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if d := e.decide(viewer("healed", nil)); d.str("ads.0.ad_id") != adID {
+			t.Fatalf("the ad does not serve again: %s", d.raw)
 		}
 	})
 }
