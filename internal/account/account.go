@@ -24,6 +24,7 @@ import (
 	"github.com/flintads/flint/internal/ids"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/store"
+	"github.com/flintads/flint/internal/tz"
 	"github.com/flintads/flint/internal/validate"
 )
 
@@ -406,24 +407,8 @@ func HashPassword(password string) string {
 }
 
 // LoadLocation loads an IANA time zone, refusing "Local" and the empty name,
-// which would mean the server's zone. Zones are parsed once and remembered.
-func LoadLocation(name string) (*time.Location, error) {
-	if name == "" || name == "Local" {
-		return nil, errors.New("not an IANA zone")
-	}
-	if loc, ok := locations.Load(name); ok {
-		return loc.(*time.Location), nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, err
-	}
-	locations.Store(name, loc)
-	return loc, nil
-}
-
-// locations caches parsed time zones by name; there are a few hundred.
-var locations sync.Map
+// which would mean the server's zone (see package tz).
+func LoadLocation(name string) (*time.Location, error) { return tz.Load(name) }
 
 // List returns the accounts of one kind, oldest first.
 func (s *Service) List(ctx context.Context, kind model.AccountKind) ([]model.Account, error) {

@@ -99,7 +99,7 @@ func checkBudget(mode model.BudgetMode, budget money.Micros) error {
 // lower-case the rest, sorted and deduplicated) and validates it.
 func normaliseTargeting(t *model.Targeting) error {
 	var err error
-	if t.Countries, err = normaliseList("targeting.countries", t.Countries, strings.ToUpper, func(s string) bool { return countries[s] },
+	if t.Countries, err = normaliseList("targeting.countries", t.Countries, strings.ToUpper, ValidCountry,
 		"an ISO 3166-1 alpha-2 country code such as US"); err != nil {
 		return err
 	}

@@ -42,8 +42,8 @@ func syntheticWorld(tb testing.TB, n int) (*Engine, *source, []model.Ad) {
 	src := newSource(context.Background(), nil)
 	src.accounts["acct_c"] = model.Account{ID: "acct_c", Kind: model.KindCreator, Handle: "maya", DisplayName: "Maya",
 		CreatorType: model.CreatorCreator}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.writer.Lock()
+	defer e.writer.Unlock()
 	ads := make([]model.Ad, 0, n)
 	for i := range n {
 		adv := fmt.Sprintf("acct_adv%05d", i/20)
@@ -89,14 +89,15 @@ func syntheticWorld(tb testing.TB, n int) (*Engine, *source, []model.Ad) {
 		src.sparkPosts[sp.ID] = sp
 		ad := model.Ad{ID: fmt.Sprintf("ad_%07d", i), AdvertiserID: adv, CampaignID: cmp, AdGroupID: g.ID, SparkPostID: sp.ID,
 			PostID: p.ID, CTALabel: "Shop now", CTAURL: "https://shop.example/p?utm_campaign=spark", Status: model.Enabled}
-		idx, err := e.build(src, ad)
+		parts, err := src.part(ad)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		e.ads[key(ad.ID)] = idx
+		e.ix.ads[key(ad.ID)] = e.ix.build(e.ledger, now, &parts)
 		ads = append(ads, ad)
 	}
-	e.rebuild()
+	e.rerank()
+	e.loaded.Store(true)
 	return e, src, ads
 }
 
@@ -149,4 +150,75 @@ func TestSyntheticIndexServes(t *testing.T) {
 	if filled < 400 {
 		t.Fatalf("only %d of 500 varied viewers got an ad from 5,000 ads", filled)
 	}
+}
+
+// BenchmarkInstallChange measures steps 2 and 3 of a change (build an
+// ad's entry, file it, publish a snapshot with its buckets merged) against
+// an index of 100,000 serving ads.
+func BenchmarkInstallChange(b *testing.B) {
+	e, src, ads := syntheticWorld(b, 100_000)
+	ps := make([]parts, 0, 1024)
+	for _, ad := range ads[:1024] {
+		p, err := src.part(ad)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	now := e.clock.Now()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		e.writer.Lock()
+		e.install(now, ps[i%len(ps):i%len(ps)+1], nil)
+		e.writer.Unlock()
+	}
+}
+
+// BenchmarkRerank measures a full re-rank of 100,000 serving ads.
+func BenchmarkRerank(b *testing.B) {
+	e := syntheticEngine(b, 100_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		e.writer.Lock()
+		e.rerank()
+		e.writer.Unlock()
+	}
+}
+
+// BenchmarkAdDuringRerank measures Engine.Ad (which every ad event calls)
+// while the index is re-ranked and compacted over and over, and reports
+// the slowest lookup: the time event ingestion can be held up by the
+// writer.
+func BenchmarkAdDuringRerank(b *testing.B) {
+	e, _, ads := syntheticWorld(b, 100_000)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			e.writer.Lock()
+			e.ix.dead = len(e.ix.ads) // compact every time
+			e.rerank()
+			e.writer.Unlock()
+		}
+	}()
+	var worst time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		if _, ok := e.Ad(ads[i%len(ads)].ID); !ok {
+			b.Fatal("ad not found")
+		}
+		worst = max(worst, time.Since(start))
+	}
+	close(stop)
+	<-done
+	b.ReportMetric(float64(worst.Microseconds()), "worst-µs")
 }

@@ -3,228 +3,217 @@ package delivery
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/flintads/flint/internal/change"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/store"
 )
 
-// Changed implements change.Notifier: it brings the index up to date with a
-// change that has just been stored, before the request that made it is
-// answered. If the store cannot be read, the engine fails closed: the ads
-// the change may concern stop serving until a full reload succeeds.
+// The change path. A service stores a change, then calls Changed, which
+// queues a notice on the engine's change.Applier and waits until it has
+// been applied. The applier takes notices in order, one at a time, and
+// calls apply, which
+//
+//  1. reads from the store, now, what the change concerns (the ads to
+//     rebuild and everything their entries are compiled from), and the
+//     stored spend of any budget the rebuild will create, all without a
+//     lock: decisions and event ingestion go on meanwhile;
+//  2. under the writer's lock (e.mu) compiles fresh entries, restores the
+//     spend of new budgets, marks the entries they replace dead and files
+//     the fresh ones, which cannot fail: everything was read in step 1;
+//  3. publishes a snapshot in which only the buckets those entries leave
+//     or enter were merged anew.
+//
+// So when Changed returns, decisions see the change (a revoked post stops
+// serving before DELETE answers), and since each notice reads the store
+// after the previous one was applied, a stale read can never overwrite a
+// newer one. If step 1 fails, nothing was changed yet: failClosed stops
+// the ads the change may concern, and the applier retries the notice with
+// backoff until it succeeds (Ready reports the index as not current
+// meanwhile).
+
+// Changed implements change.Notifier: it brings the index up to date with
+// a change that has just been stored, before the request that made it is
+// answered.
 func (e *Engine) Changed(ctx context.Context, ev change.Event) {
 	// The change is stored: the index must follow it even if the client that
 	// made it has gone away meanwhile.
-	ctx = context.WithoutCancel(ctx)
-	if err := e.apply(ctx, ev); err != nil {
-		e.log.Error("delivery index update failed; reloading", "kind", ev.Kind, "id", ev.ID, "err", err)
-		e.failClosed(ev)
-		if err := e.Load(ctx); err != nil {
-			e.log.Error("delivery index reload failed", "err", err)
-		}
-	}
+	e.changes.Changed(context.WithoutCancel(ctx), ev)
 }
 
+// Changes returns the applier the engine's changes go through, for a
+// follower of a shared change log to feed (Enqueue, then Sync).
+func (e *Engine) Changes() *change.Applier { return e.changes }
+
+// apply brings the index up to date with one change. It is the applier's
+// apply function.
 func (e *Engine) apply(ctx context.Context, ev change.Event) error {
+	e.writer.Lock()
+	defer e.writer.Unlock()
+	ads, err := e.affected(ctx, ev)
+	if err != nil {
+		return err
+	}
+	if err := e.reload(ctx, ads); err != nil {
+		return err
+	}
+	delete(e.closed, ev)
+	return nil
+}
+
+// affected reads which ads a change concerns. Authorization changes also
+// update the episode's state in place, which is all they need unless a
+// failure stopped the post's ads before.
+func (e *Engine) affected(ctx context.Context, ev change.Event) ([]model.Ad, error) {
 	switch ev.Kind {
 	case change.Ad:
 		ad, err := e.store.GetAd(ctx, ev.ID)
-		if err != nil {
-			return err
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil // never stored, or gone: nothing to serve
 		}
-		return e.reload(ctx, []model.Ad{ad}, nil)
+		if err != nil {
+			return nil, err
+		}
+		return []model.Ad{ad}, nil
 	case change.AdGroup:
-		ads, err := e.store.ListAds(ctx, "", ev.ID)
-		if err != nil {
-			return err
-		}
-		return e.reload(ctx, ads, []string{ev.ID})
+		return e.store.ListAds(ctx, "", ev.ID)
 	case change.Campaign:
 		groups, err := e.store.ListAdGroups(ctx, "", ev.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var ads []model.Ad
 		for _, g := range groups {
 			more, err := e.store.ListAds(ctx, "", g.ID)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			ads = append(ads, more...)
 		}
-		return e.reload(ctx, ads, []string{ev.ID})
+		return ads, nil
 	case change.Post:
-		ads, err := e.store.AdsForPost(ctx, ev.ID)
-		if err != nil {
-			return err
-		}
-		if err := e.refreshPost(ctx, ev.ID); err != nil {
-			return err
-		}
-		return e.reload(ctx, ads, nil)
+		return e.store.AdsForPost(ctx, ev.ID)
 	case change.Authorization:
-		return e.refreshAuthorizations(ctx, ev.ID)
+		cur, err := e.store.CurrentAuthorization(ctx, ev.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		// Episodes other than the current one end only by revocation or
+		// expiry, both already in their state, so the current one is all
+		// that can have changed. Library entries still on an older episode
+		// are re-pointed by redemption, which is a SparkPost change.
+		e.mu.Lock()
+		e.ix.authFor(cur)
+		e.mu.Unlock()
+		if !e.closed[ev] {
+			return nil, nil
+		}
+		return e.store.AdsForPost(ctx, ev.ID)
 	case change.SparkPost:
 		sp, err := e.store.GetSparkPost(ctx, ev.ID)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil // removed from the library; no ad can use it
+			return nil, nil // removed from the library; no ad can use it
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := e.refreshAuthorizations(ctx, sp.PostID); err != nil {
-			return err
-		}
-		ads, err := e.store.AdsForPost(ctx, sp.PostID)
-		if err != nil {
-			return err
-		}
-		return e.reload(ctx, ads, nil)
+		return e.store.AdsForPost(ctx, sp.PostID)
 	case change.Account:
-		return e.refreshAccount(ctx, ev.ID)
-	}
-	return nil
-}
-
-// reload rebuilds the entries of ads. Budgets listed in budgetIDs (or
-// created by the rebuild) get their spend read again.
-func (e *Engine) reload(ctx context.Context, ads []model.Ad, budgetIDs []string) error {
-	src := newSource(ctx, e.store)
-	// Read what the entries need before taking the lock, so that events and
-	// status checks are not held up by the store.
-	if err := src.fetch(ads); err != nil {
-		return err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	before := make(map[uint64]int32, len(e.budIdx))
-	for k, i := range e.budIdx {
-		before[k] = i
-	}
-	fresh := make([]int32, 0, len(ads))
-	for _, ad := range ads {
-		i, err := e.build(src, ad)
+		a, err := e.store.GetAccount(ctx, ev.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		fresh = append(fresh, i)
-	}
-	// A budget is new only if no ad of its ad group or campaign was in the
-	// index, or if a change of its ad group or campaign (whose ads are all
-	// in ads) changed its mode; either way ads cover its spend.
-	only := map[uint64]bool{}
-	for k, i := range e.budIdx {
-		if b, ok := before[k]; !ok || b != i {
-			only[k] = true
+		if a.Kind != model.KindCreator {
+			// An advertiser's time zone decides when its daily budgets roll over.
+			return e.store.ListAds(ctx, ev.ID, "")
 		}
-	}
-	for _, id := range budgetIDs {
-		k := key(id)
-		if i, ok := e.budIdx[k]; ok && before[k] != i {
-			only[k] = true
-		}
-	}
-	if len(only) > 0 {
-		ids := make([]string, len(ads))
-		for i, ad := range ads {
-			ids[i] = ad.ID
-		}
-		stats, err := e.store.AdStats(ctx, ids)
+		// A creator's type decides the eligibility of all their posts, and
+		// their name shows on their ads.
+		posts, err := e.store.ListPosts(ctx, ev.ID)
 		if err != nil {
-			return err
-		}
-		if err := e.loadSpend(ctx, ads, stats, only); err != nil {
-			return err
-		}
-	}
-	e.replace(fresh)
-	return nil
-}
-
-// refreshPost re-reads a post's eligibility.
-func (e *Engine) refreshPost(ctx context.Context, postID string) error {
-	p, err := e.store.GetPost(ctx, postID)
-	if err != nil {
-		return err
-	}
-	creator, err := e.store.GetAccount(ctx, p.CreatorID)
-	if err != nil {
-		return err
-	}
-	e.mu.Lock()
-	e.postFor(p, creator.CreatorType)
-	e.mu.Unlock()
-	return nil
-}
-
-// refreshAuthorizations re-reads every authorization episode of a post
-// that the index holds, and the current one.
-func (e *Engine) refreshAuthorizations(ctx context.Context, postID string) error {
-	cur, err := e.store.CurrentAuthorization(ctx, postID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	e.mu.Lock()
-	e.authFor(cur)
-	e.mu.Unlock()
-	// Episodes other than the current one end only by revocation or expiry,
-	// both already in their state, so the current one is all that can have
-	// changed. Library entries still on an older episode are re-pointed by
-	// redemption, which is a SparkPost change.
-	return nil
-}
-
-// refreshAccount applies a changed account: a creator's type decides the
-// eligibility of all their posts, and their name shows on their ads; an
-// advertiser's time zone decides when daily budgets roll over.
-func (e *Engine) refreshAccount(ctx context.Context, id string) error {
-	a, err := e.store.GetAccount(ctx, id)
-	if err != nil {
-		return err
-	}
-	if a.Kind == model.KindCreator {
-		posts, err := e.store.ListPosts(ctx, id)
-		if err != nil {
-			return err
+			return nil, err
 		}
 		var ads []model.Ad
 		for _, p := range posts {
-			e.mu.Lock()
-			e.postFor(p, a.CreatorType)
-			e.mu.Unlock()
 			more, err := e.store.AdsForPost(ctx, p.ID)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			ads = append(ads, more...)
 		}
-		return e.reload(ctx, ads, nil)
+		return ads, nil
 	}
-	ads, err := e.store.ListAds(ctx, id, "")
+	return nil, nil
+}
+
+// reload rebuilds the entries of ads from the store as it is now.
+func (e *Engine) reload(ctx context.Context, ads []model.Ad) error {
+	if len(ads) == 0 {
+		return nil
+	}
+	// 1. Read, without a lock.
+	ix := e.ix
+	ps, err := newSource(ctx, e.store).parts(ads)
 	if err != nil {
 		return err
 	}
-	return e.reload(ctx, ads, nil)
+	now := e.clock.Now()
+	spend, err := readSpend(ctx, e.store, now, ix.spendWants(ps), nil, false)
+	if err != nil {
+		return err
+	}
+	e.install(now, ps, spend)
+	return nil
 }
 
-// failClosed stops the ads a failed change may concern.
-func (e *Engine) failClosed(ev change.Event) {
+// install builds the entries of ps, restores the spend of the budgets they
+// create, files them in place of the entries they replace, and publishes
+// the result: steps 2 and 3 of a change, which cannot fail.
+func (e *Engine) install(now time.Time, ps []parts, spend map[string]stored) {
+	ix := e.ix
+	// 2. Build and file, under the lock.
+	fresh := make([]int32, len(ps))
+	removed := make(map[int32]bool, len(ps))
 	e.mu.Lock()
-	defer e.mu.Unlock()
+	for i := range ps {
+		fresh[i] = ix.build(e.ledger, now, &ps[i])
+	}
+	ix.restoreSpend(spend)
+	for _, i := range fresh {
+		k := ix.entries.at(i).adKey
+		if prev, ok := ix.ads[k]; ok {
+			ix.entries.at(prev).dead.Store(true)
+			ix.dead++
+			removed[prev] = true
+		}
+		ix.ads[k] = i
+	}
+	e.mu.Unlock()
+	// 3. Publish.
+	e.publish(ix, ix.merged(e.snap.Load().buckets, removed, fresh))
+}
+
+// failClosed stops the ads a change that could not be read may concern,
+// until a retry of the change rebuilds them. It is the applier's failure
+// function.
+func (e *Engine) failClosed(ev change.Event, _ error) {
+	e.writer.Lock()
+	defer e.writer.Unlock()
+	e.closed[ev] = true
 	k := key(ev.ID)
-	for _, i := range e.ads {
-		en := e.entries.at(i)
+	for _, i := range e.ix.ads {
+		en := e.ix.entries.at(i)
 		switch {
 		case ev.Kind == change.Ad && en.adKey == k,
 			ev.Kind == change.AdGroup && en.adGroupKey == k,
 			ev.Kind == change.Campaign && en.campaignKey == k,
 			(ev.Kind == change.Post || ev.Kind == change.Authorization) && en.postKey == k,
-			ev.Kind == change.Account && (en.creatorKey == k || en.advertiserKey == k),
-			ev.Kind == change.SparkPost:
+			ev.Kind == change.SparkPost && en.sparkPostKey == k,
+			ev.Kind == change.Account && (en.creatorKey == k || en.advertiserKey == k):
 			en.dead.Store(true)
 		}
 	}

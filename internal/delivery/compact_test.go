@@ -31,23 +31,23 @@ func TestChangesAndCompactionUnderLoad(t *testing.T) {
 	}
 	for round := range 3 {
 		for k, ad := range ads {
-			e.mu.Lock()
-			i, err := e.build(src, ad)
+			p, err := src.part(ad)
 			if err != nil {
 				t.Fatal(err)
 			}
-			e.replace([]int32{i})
+			e.writer.Lock()
+			e.install(e.clock.Now(), []parts{p}, nil)
 			if k%500 == 0 {
-				e.rebuild() // compacts once enough entries are dead
+				e.rerank() // compacts once enough entries are dead
 			}
-			e.mu.Unlock()
+			e.writer.Unlock()
 		}
-		e.mu.Lock()
-		if e.dead >= len(e.ads) {
-			t.Errorf("round %d: %d dead entries for %d ads: compaction does not run", round, e.dead, len(e.ads))
+		e.writer.Lock()
+		if e.ix.dead >= len(e.ix.ads) {
+			t.Errorf("round %d: %d dead entries for %d ads: compaction does not run", round, e.ix.dead, len(e.ix.ads))
 		}
-		live := e.entries.n
-		e.mu.Unlock()
+		live := e.ix.entries.n
+		e.writer.Unlock()
 		if int(live) > 3*len(ads) {
 			t.Errorf("round %d: %d entries in the slab for %d ads", round, live, len(ads))
 		}

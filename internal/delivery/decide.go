@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/flintads/flint/internal/apperr"
-	"github.com/flintads/flint/internal/campaign"
+	"github.com/flintads/flint/internal/country"
 	"github.com/flintads/flint/internal/ids"
 	"github.com/flintads/flint/internal/money"
 	"github.com/flintads/flint/internal/tracking"
@@ -53,7 +53,7 @@ type Ad struct {
 // Limits of a decision request.
 const (
 	MaxCount      = 10
-	maxViewerID   = 256
+	maxViewerID   = tracking.MaxField // the token carries it whole
 	maxInterests  = 100
 	maxViewerAge  = 150
 	placementFeed = "feed"
@@ -102,7 +102,7 @@ func (r *Request) validate() error {
 		return apperr.Invalidf("viewer.id", "viewer.id must be text of at most %d bytes", maxViewerID)
 	}
 	v.Country = strings.ToUpper(v.Country)
-	if v.Country != "" && !campaign.ValidCountry(v.Country) {
+	if v.Country != "" && !country.Valid(v.Country) {
 		return apperr.Invalidf("viewer.country", "viewer.country must be an ISO 3166-1 alpha-2 code such as US")
 	}
 	if v.Age < 0 || v.Age > maxViewerAge {

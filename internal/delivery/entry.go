@@ -20,7 +20,7 @@ import (
 // entry holds no pointers (see arena.go): its strings are one packed string
 // in the texts slab, its lists spans of the lists slab.
 type entry struct {
-	adKey, advertiserKey, adGroupKey, campaignKey, postKey, creatorKey uint64
+	adKey, advertiserKey, adGroupKey, campaignKey, postKey, creatorKey, sparkPostKey uint64
 
 	text  int32              // index of the packed strings in the texts slab
 	ends  [textFields]uint16 // end offset of each field in the packed string

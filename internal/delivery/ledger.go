@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,9 +16,17 @@ import (
 // group's and the campaign's budget before the ad is returned, and only
 // when both have room; the billing event turns the reservation into spend.
 // A reservation that is never used is released when its time slot falls out
-// of the reservation window. A billing event whose reservation is gone
+// of the reservation window, whether or not anything touches the budget:
+// the lock-free pre-check on the decision path (room) lets a decision
+// through to reserve, which releases what has expired, as soon as the
+// oldest reservation is due. A billing event whose reservation is gone
 // (released, or lost in a restart) is charged only if the budget still has
 // room, and otherwise not at all.
+//
+// Spend follows one clock, the decision's: a billing event is charged to
+// the local day of the decision that priced and reserved it, not to the day
+// it arrives, and the store rolls its spend up under the decision's hour,
+// so that a restart restores exactly what the ledger counted.
 //
 // Reservations are kept per time slot rather than per decision, so memory is
 // constant per budget however many decisions are outstanding.
@@ -28,16 +37,20 @@ type budget struct {
 	limit         money.Micros
 	loc           *time.Location
 
-	day      int64 // for daily budgets: the local day (days since epoch) spent belongs to
-	dayEnd   atomic.Int64
-	spent    money.Micros
-	reserved money.Micros
-	slots    [slotCount]slot
-	epoch    int64 // the newest slot epoch rotated in
+	day       int64 // for daily budgets: the local calendar day spent belongs to (see localDay)
+	dayEnd    atomic.Int64
+	spent     money.Micros // all time, or on day
+	prevSpent money.Micros // daily budgets: on the day before day
+	reserved  money.Micros
+	slots     [slotCount]slot
+	epoch     int64 // the newest slot epoch rotated in
 
 	// headroom is limit - spent - reserved, published for lock-free
-	// pre-checks on the decision path.
-	headroom atomic.Int64
+	// pre-checks on the decision path, and releaseAt the time (Unix
+	// micros) at which the oldest reservation leaves the window and
+	// headroom is due to grow.
+	headroom  atomic.Int64
+	releaseAt atomic.Int64
 }
 
 type slot struct {
@@ -66,9 +79,13 @@ func (l ledger) epochOf(us int64) int64 { return us / l.slotWidth }
 // live reports whether slot epoch ep still holds reservations at nowEpoch.
 func live(ep, nowEpoch int64) bool { return ep > nowEpoch-(slotCount-1) && ep <= nowEpoch }
 
+// releaseTime is when the reservations of slot epoch ep leave the window.
+func (l ledger) releaseTime(ep int64) int64 { return (ep + slotCount - 1) * l.slotWidth }
+
 // init sets up a zero budget.
 func (b *budget) init(mode model.BudgetMode, limit money.Micros, loc *time.Location) {
 	b.mode, b.limit, b.loc = mode, limit, loc
+	b.releaseAt.Store(math.MaxInt64)
 	b.publish()
 }
 
@@ -78,13 +95,25 @@ func newBudget(mode model.BudgetMode, limit money.Micros, loc *time.Location) *b
 	return b
 }
 
-// localDay returns the budget's local day number at t and when it ends.
+// localDay returns the budget's local day at t, numbered by its calendar
+// date (days from 1970-01-01 to that date, whatever the zone's offset, so
+// consecutive dates have consecutive numbers even across daylight-saving
+// changes), and when it ends (Unix micros).
 func (b *budget) localDay(t time.Time) (int64, int64) {
-	lt := t.In(b.loc)
-	y, m, d := lt.Date()
-	start := time.Date(y, m, d, 0, 0, 0, 0, b.loc)
-	end := start.AddDate(0, 0, 1)
-	return start.Unix() / 86400, end.UnixMicro()
+	y, m, d := t.In(b.loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400, dayStart(y, m, d+1, b.loc).UnixMicro()
+}
+
+// dayStart returns the first instant of the local date (y, m, d) in loc
+// (d may overflow the month): its midnight, or, where the clocks jump over
+// midnight (America/Santiago, Asia/Beirut), the moment they jump.
+func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	ny, nm, nd := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Date()
+	if ty, tm, td := t.Date(); ty != ny || tm != nm || td != nd {
+		_, t = t.ZoneBounds() // midnight was skipped: t fell back into the day before
+	}
+	return t
 }
 
 // roll brings the budget to time now: a new local day empties a daily
@@ -94,21 +123,31 @@ func (b *budget) roll(l ledger, now time.Time) {
 	us := now.UnixMicro()
 	if b.mode == model.BudgetDaily && us >= b.dayEnd.Load() {
 		day, end := b.localDay(now)
-		if day != b.day {
-			b.day, b.spent = day, 0
+		switch {
+		case day == b.day+1:
+			b.day, b.prevSpent, b.spent = day, b.spent, 0
+		case day != b.day:
+			b.day, b.prevSpent, b.spent = day, 0, 0
 		}
 		b.dayEnd.Store(end)
 	}
 	ep := l.epochOf(us)
 	if ep > b.epoch {
+		next := int64(math.MaxInt64)
 		for i := range b.slots {
 			s := &b.slots[i]
-			if s.amount != 0 && !live(s.epoch, ep) {
+			if s.amount == 0 {
+				continue
+			}
+			if !live(s.epoch, ep) {
 				b.reserved -= s.amount
 				s.amount = 0
+			} else {
+				next = min(next, l.releaseTime(s.epoch))
 			}
 		}
 		b.epoch = ep
+		b.releaseAt.Store(next)
 	}
 	b.publish()
 }
@@ -120,6 +159,9 @@ func (b *budget) publish() { b.headroom.Store(int64(b.limit - b.spent - b.reserv
 func (b *budget) room(price money.Micros, nowUS int64) bool {
 	if b.mode == model.BudgetDaily && nowUS >= b.dayEnd.Load() {
 		return true // a new day; reserve will roll it over
+	}
+	if nowUS >= b.releaseAt.Load() {
+		return true // reservations have expired; reserve will release them
 	}
 	return money.Micros(b.headroom.Load()) >= price
 }
@@ -133,8 +175,8 @@ func (b *budget) paceLimit(now time.Time) money.Micros {
 		return b.limit
 	}
 	y, m, d := now.In(b.loc).Date()
-	start := time.Date(y, m, d, 0, 0, 0, 0, b.loc)
-	length := start.AddDate(0, 0, 1).Sub(start) // 23 or 25 hours on DST days
+	start := dayStart(y, m, d, b.loc)
+	length := dayStart(y, m, d+1, b.loc).Sub(start) // 23 or 25 hours on DST days
 	frac := (now.Sub(start) + time.Hour).Seconds() / length.Seconds()
 	if frac >= 1 {
 		return b.limit
@@ -153,7 +195,7 @@ func (b *budget) fits(price money.Micros, paced bool, now time.Time) bool {
 }
 
 // add reserves price in the slot of epoch ep. b.mu must be held.
-func (b *budget) add(ep int64, price money.Micros) {
+func (b *budget) add(l ledger, ep int64, price money.Micros) {
 	s := &b.slots[ep%slotCount]
 	if s.epoch != ep {
 		// The slot is being reused: whatever it held has left the window
@@ -162,6 +204,9 @@ func (b *budget) add(ep int64, price money.Micros) {
 	}
 	s.amount += price
 	b.reserved += price
+	if t := l.releaseTime(ep); t < b.releaseAt.Load() {
+		b.releaseAt.Store(t)
+	}
 	b.publish()
 }
 
@@ -181,7 +226,7 @@ func (l ledger) reserve(g, c *budget, price money.Micros, paced bool, now time.T
 	}
 	for _, b := range [2]*budget{g, c} {
 		if b != nil {
-			b.add(ep, price)
+			b.add(l, ep, price)
 		}
 	}
 	return true
@@ -190,14 +235,30 @@ func (l ledger) reserve(g, c *budget, price money.Micros, paced bool, now time.T
 // chargeTicket records what a charge did, so that it can be undone.
 type chargeTicket struct {
 	g, c     *budget
-	epoch    int64 // the slot whose reservation was used, or -1
+	days     [2]int64 // the day each budget (g, c) was charged on; see spentOn
+	epoch    int64    // the slot whose reservation was used, or -1
 	reserved money.Micros
 	charged  money.Micros
 }
 
+// spentOn returns the spend that a charge on day (a localDay number; any
+// value for lifetime budgets) adds to, or nil when the ledger no longer
+// keeps that day: a daily budget keeps its current day and the one before.
+// b.mu must be held and b rolled.
+func (b *budget) spentOn(day int64) *money.Micros {
+	switch {
+	case b.mode != model.BudgetDaily || day == b.day:
+		return &b.spent
+	case day == b.day-1:
+		return &b.prevSpent
+	}
+	return nil
+}
+
 // charge turns the reservation a decision made at issuedAt into spend of
-// price, or, if that reservation is gone, charges price only if both
-// budgets still have room. It returns what was charged.
+// price, on the decision's day, or, if that reservation is gone, charges
+// price only if both budgets still have room on that day. It returns what
+// was charged.
 func (l ledger) charge(g, c *budget, issuedAt time.Time, price money.Micros, now time.Time) chargeTicket {
 	t := chargeTicket{g: g, c: c, epoch: -1}
 	if price <= 0 || (g == nil && c == nil) {
@@ -206,11 +267,14 @@ func (l ledger) charge(g, c *budget, issuedAt time.Time, price money.Micros, now
 	}
 	ep, nowEp := l.epochOf(issuedAt.UnixMicro()), l.epochOf(now.UnixMicro())
 	budgets := [2]*budget{g, c}
-	for _, b := range budgets {
+	for k, b := range budgets {
 		if b != nil {
 			b.mu.Lock()
 			defer b.mu.Unlock()
 			b.roll(l, now)
+			if b.mode == model.BudgetDaily {
+				t.days[k], _ = b.localDay(issuedAt)
+			}
 		}
 	}
 	reservedAll := live(ep, nowEp)
@@ -223,13 +287,24 @@ func (l ledger) charge(g, c *budget, issuedAt time.Time, price money.Micros, now
 	if reservedAll {
 		t.epoch, t.reserved = ep, price
 	} else {
-		for _, b := range budgets {
-			if b != nil && b.spent+b.reserved+price > b.limit {
+		for k, b := range budgets {
+			if b == nil {
+				continue
+			}
+			spent := b.spentOn(t.days[k])
+			if spent == nil {
+				return t // a day the ledger no longer knows: its room cannot be checked
+			}
+			used := *spent + price
+			if spent == &b.spent {
+				used += b.reserved
+			}
+			if used > b.limit {
 				return t // no room: not charged
 			}
 		}
 	}
-	for _, b := range budgets {
+	for k, b := range budgets {
 		if b == nil {
 			continue
 		}
@@ -237,7 +312,9 @@ func (l ledger) charge(g, c *budget, issuedAt time.Time, price money.Micros, now
 			b.slots[ep%slotCount].amount -= price
 			b.reserved -= price
 		}
-		b.spent += price
+		if spent := b.spentOn(t.days[k]); spent != nil {
+			*spent += price
+		}
 		b.publish()
 	}
 	t.charged = price
@@ -249,17 +326,20 @@ func (l ledger) undo(t chargeTicket) {
 	if t.charged == 0 {
 		return
 	}
-	for _, b := range [2]*budget{t.g, t.c} {
+	for k, b := range [2]*budget{t.g, t.c} {
 		if b == nil {
 			continue
 		}
 		b.mu.Lock()
-		b.spent -= t.charged
+		if spent := b.spentOn(t.days[k]); spent != nil {
+			*spent -= t.charged
+		}
 		if t.epoch >= 0 {
 			// Give the reservation back if its slot is still there.
 			if s := &b.slots[t.epoch%slotCount]; s.epoch == t.epoch && live(t.epoch, b.epoch) {
 				s.amount += t.reserved
 				b.reserved += t.reserved
+				b.releaseAt.Store(min(b.releaseAt.Load(), l.releaseTime(t.epoch)))
 			}
 		}
 		b.publish()

@@ -2,9 +2,11 @@ package delivery
 
 import (
 	"context"
+	"time"
 
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/store"
+	"github.com/flintads/flint/internal/tz"
 )
 
 // source reads what entries are built from: everything at once when the
@@ -114,32 +116,57 @@ func (s *source) authorization(id string) (model.Authorization, error) {
 	return get(s, s.auths, id, store.Store.GetAuthorization)
 }
 
-// fetch reads everything the entries of ads depend on.
-func (s *source) fetch(ads []model.Ad) error {
-	for _, ad := range ads {
-		if _, err := s.group(ad.AdGroupID); err != nil {
-			return err
-		}
-		if _, err := s.campaign(ad.CampaignID); err != nil {
-			return err
-		}
-		if _, err := s.account(ad.AdvertiserID); err != nil {
-			return err
-		}
-		sp, err := s.sparkPost(ad.SparkPostID)
-		if err != nil {
-			return err
-		}
-		if _, err := s.authorization(sp.AuthorizationID); err != nil {
-			return err
-		}
-		p, err := s.post(sp.PostID)
-		if err != nil {
-			return err
-		}
-		if _, err := s.account(p.CreatorID); err != nil {
-			return err
+// parts is everything an ad's entry is compiled from.
+type parts struct {
+	ad                  model.Ad
+	group               model.AdGroup
+	campaign            model.Campaign
+	sparkPost           model.SparkPost
+	post                model.Post
+	auth                model.Authorization
+	creator, advertiser model.Account
+	loc                 *time.Location // the advertiser's zone
+}
+
+// parts reads everything the entries of ads are compiled from.
+func (s *source) parts(ads []model.Ad) ([]parts, error) {
+	out := make([]parts, len(ads))
+	for i, ad := range ads {
+		var err error
+		if out[i], err = s.part(ad); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return out, nil
+}
+
+// part reads everything the entry of ad is compiled from.
+func (s *source) part(ad model.Ad) (parts, error) {
+	p := parts{ad: ad}
+	var err error
+	if p.group, err = s.group(ad.AdGroupID); err != nil {
+		return p, err
+	}
+	if p.campaign, err = s.campaign(ad.CampaignID); err != nil {
+		return p, err
+	}
+	if p.advertiser, err = s.account(ad.AdvertiserID); err != nil {
+		return p, err
+	}
+	if p.sparkPost, err = s.sparkPost(ad.SparkPostID); err != nil {
+		return p, err
+	}
+	if p.auth, err = s.authorization(p.sparkPost.AuthorizationID); err != nil {
+		return p, err
+	}
+	if p.post, err = s.post(p.sparkPost.PostID); err != nil {
+		return p, err
+	}
+	if p.creator, err = s.account(p.post.CreatorID); err != nil {
+		return p, err
+	}
+	if p.loc, err = tz.Load(p.advertiser.Timezone); err != nil {
+		p.loc = time.UTC
+	}
+	return p, nil
 }

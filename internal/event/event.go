@@ -9,10 +9,12 @@ package event
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/flintads/flint/internal/delivery"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/store"
 	"github.com/flintads/flint/internal/tracking"
 )
 
@@ -33,6 +36,7 @@ const (
 	CodeAdNotFound    = "AD_NOT_FOUND"
 	CodeTooMany       = "TOO_MANY_EVENTS"
 	CodeUnavailable   = "SHUTTING_DOWN"
+	CodeUnstorable    = "EVENT_NOT_STORABLE"
 )
 
 // Limits of a batch.
@@ -45,12 +49,14 @@ const (
 	writerBatch  = 5000 // the most events one transaction takes
 	writerQueue  = 256  // submitted batches waiting for the writer
 	storeTimeout = time.Minute
+	retryAfter   = 2 * time.Second // what a caller is told to wait when storage fails
 )
 
 // Store is what ingestion needs from storage.
 type Store interface {
 	InsertEvents(ctx context.Context, events []model.Event) ([]model.EventOutcome, error)
 	ExistingPosts(ctx context.Context, postIDs []string) (map[string]bool, error)
+	ProbeWrite(ctx context.Context) error
 }
 
 // Delivery is what ingestion needs from the delivery engine.
@@ -97,6 +103,8 @@ type Ingestor struct {
 	closed bool
 	jobs   chan *job
 	done   chan struct{}
+	// failing is set while event writes fail for want of storage.
+	failing atomic.Bool
 }
 
 // job is one caller's valid events, on their way through the writer.
@@ -178,7 +186,11 @@ func (in *Ingestor) Ingest(ctx context.Context, inputs []Input) (Result, error) 
 		}
 		exist, err := in.store.ExistingPosts(ctx, postIDs)
 		if err != nil {
-			return res, err
+			if ctx.Err() != nil {
+				return res, err
+			}
+			in.log.Error("reading posts for organic events failed", "err", err)
+			return res, unavailable()
 		}
 		drop := map[int]bool{}
 		for id, positions := range organic {
@@ -227,7 +239,8 @@ func (in *Ingestor) submit(ctx context.Context, j *job) error {
 	in.mu.RLock()
 	if in.closed {
 		in.mu.RUnlock()
-		return apperr.New(apperr.Conflict, CodeUnavailable, "the server is shutting down; send the events again")
+		return &apperr.Error{Kind: apperr.Unavailable, Code: CodeUnavailable,
+			Message: "the server is shutting down; send the events again", RetryAfter: retryAfter}
 	}
 	select {
 	case in.jobs <- j:
@@ -271,7 +284,11 @@ func (in *Ingestor) check(x *Input, now time.Time) (model.Event, time.Time, bool
 		if err != nil {
 			return ev, issued, false, apperr.Invalidf("at", "at must be an RFC 3339 time")
 		}
-		if at.Before(now.Add(-maxPast)) || at.After(now.Add(maxFuture)) {
+		if at.After(now.Add(maxFuture)) {
+			return ev, issued, false, apperr.Invalidf("at", "at is in the future: it may be at most %s ahead of the "+
+				"server's clock (%s)", maxFuture, now.Format(time.RFC3339))
+		}
+		if at.Before(now.Add(-maxPast)) {
 			return ev, issued, false, apperr.Invalidf("at", "at must be within the last 7 days")
 		}
 		ev.At = at.UTC().Truncate(time.Microsecond)
@@ -282,9 +299,13 @@ func (in *Ingestor) check(x *Input, now time.Time) (model.Event, time.Time, bool
 	case x.Token == "" && x.PostID == "":
 		return ev, issued, false, apperr.Missing("token")
 	case x.PostID != "":
-		if len(x.PostID) > maxEventID || len(x.ViewerID) > 256 || !printable(x.PostID) || !utf8.ValidString(x.ViewerID) ||
-			strings.ContainsRune(x.ViewerID, 0) {
-			return ev, issued, false, apperr.Invalidf("post_id", "post_id and viewer_id must be short printable text")
+		if len(x.PostID) > maxEventID || !printable(x.PostID) {
+			return ev, issued, false, apperr.Invalidf("post_id", "post_id must be printable text of at most %d bytes",
+				maxEventID)
+		}
+		if len(x.ViewerID) > tracking.MaxField || !utf8.ValidString(x.ViewerID) || strings.ContainsRune(x.ViewerID, 0) {
+			return ev, issued, false, apperr.Invalidf("viewer_id", "viewer_id must be text of at most %d bytes, as in "+
+				"decisions", tracking.MaxField)
 		}
 		ev.PostID, ev.ViewerID = x.PostID, x.ViewerID
 		return ev, issued, false, nil
@@ -296,11 +317,20 @@ func (in *Ingestor) check(x *Input, now time.Time) (model.Event, time.Time, bool
 	case err != nil:
 		return ev, issued, false, apperr.Field("token", CodeTokenInvalid, "the tracking token is not valid")
 	}
+	if ev.At.Before(claims.IssuedAt) {
+		if x.At == "" {
+			ev.At = claims.IssuedAt // the server's clock is behind the node that decided
+		} else {
+			return ev, issued, false, apperr.Invalidf("at", "at may not precede the decision that issued the token "+
+				"(decided at %s)", claims.IssuedAt.Format(time.RFC3339Nano))
+		}
+	}
 	ad, ok := in.delivery.Ad(claims.AdID)
 	if !ok || ad.PostID != claims.PostID {
 		return ev, issued, false, apperr.Field("token", CodeAdNotFound, "the token's ad does not exist")
 	}
 	ev.AdID, ev.PostID, ev.DecisionID, ev.ViewerID = claims.AdID, claims.PostID, claims.DecisionID, claims.ViewerID
+	ev.DecidedAt = claims.IssuedAt
 	if !t.Repeatable() {
 		ev.OnceKey = OnceKey(claims.DecisionID, claims.Index, t)
 	}
@@ -352,9 +382,29 @@ func (in *Ingestor) run() {
 	}
 }
 
-// write charges, stores and counts one group of jobs, then releases their
-// callers.
+// write stores one group of jobs in one transaction and releases their
+// callers. If the transaction fails, each job is tried again alone, so
+// that one caller's bad input fails only that caller's batch (unless the
+// database did not answer in time: then every job fails, at once).
 func (in *Ingestor) write(batch []*job, n int) {
+	err := in.commit(batch, n)
+	if err != nil && len(batch) > 1 && !errors.Is(err, context.DeadlineExceeded) {
+		for _, j := range batch {
+			j.err = failure(in.commit([]*job{j}, len(j.events)))
+		}
+	} else {
+		for _, j := range batch {
+			j.err = failure(err)
+		}
+	}
+	for _, j := range batch {
+		close(j.done)
+	}
+}
+
+// commit charges, stores and counts jobs in one transaction and sets their
+// outcomes, or undoes the charges and returns why it failed.
+func (in *Ingestor) commit(batch []*job, n int) error {
 	all := make([]model.Event, 0, n)
 	var charges []delivery.Charge
 	var charged []int // positions in all
@@ -374,30 +424,64 @@ func (in *Ingestor) write(batch []*job, n int) {
 	outcomes, err := in.store.InsertEvents(ctx, all)
 	cancel()
 	if err != nil {
-		in.log.Error("storing events failed", "events", len(all), "err", err)
+		in.log.Error("storing events failed", "events", len(all), "batches", len(batch), "err", err)
 		for _, c := range charges {
 			in.delivery.Undo(c)
 		}
-	} else {
-		for k, pos := range charged {
-			if outcomes[pos] != model.EventStored {
-				in.delivery.Undo(charges[k])
-			}
+		if !errors.Is(err, store.ErrUnstorable) {
+			in.failing.Store(true)
 		}
-		for p := range all {
-			if outcomes[p] == model.EventStored && all[p].AdID != "" {
-				in.delivery.Observe(all[p].AdID, all[p].Type)
-			}
+		return err
+	}
+	in.failing.Store(false)
+	for k, pos := range charged {
+		if outcomes[pos] != model.EventStored {
+			in.delivery.Undo(charges[k])
+		}
+	}
+	for p := range all {
+		if outcomes[p] == model.EventStored && all[p].AdID != "" {
+			in.delivery.Observe(all[p].AdID, all[p].Type)
 		}
 	}
 	off := 0
 	for _, j := range batch {
-		if err != nil {
-			j.err = err
-		} else {
-			j.outcomes = outcomes[off : off+len(j.events)]
-		}
+		j.outcomes = outcomes[off : off+len(j.events)]
 		off += len(j.events)
-		close(j.done)
 	}
+	return nil
+}
+
+// failure is what a caller hears when its events could not be stored:
+// 400 when the database refused a value of theirs, else 503 with
+// Retry-After (storage is down or full); nothing of the batch was stored.
+func failure(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrUnstorable):
+		return apperr.New(apperr.Invalid, CodeUnstorable, "an event of this batch holds a value that cannot be "+
+			"stored (text must be valid UTF-8); none of the batch was recorded")
+	}
+	return unavailable()
+}
+
+func unavailable() *apperr.Error {
+	return &apperr.Error{Kind: apperr.Unavailable, Code: apperr.CodeStorageDown,
+		Message:    "events cannot be stored right now; none of this batch was recorded: send it again",
+		RetryAfter: retryAfter}
+}
+
+// Ready returns nil unless event writes are failing. While they are, it
+// tries a small write of its own, so that readiness comes back as soon as
+// the database takes writes again, even if no events arrive meanwhile.
+func (in *Ingestor) Ready(ctx context.Context) error {
+	if !in.failing.Load() {
+		return nil
+	}
+	if err := in.store.ProbeWrite(ctx); err != nil {
+		return fmt.Errorf("event writes fail: %w", err)
+	}
+	in.failing.Store(false)
+	return nil
 }

@@ -3,16 +3,20 @@ package event
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/clock"
 	"github.com/flintads/flint/internal/delivery"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/store"
 	"github.com/flintads/flint/internal/tracking"
 )
 
@@ -23,6 +27,8 @@ type fakeStore struct {
 	calls   int
 	ids     map[string]bool
 	once    map[string]bool
+	stored  []model.Event
+	poison  string        // an event ID the database refuses as unstorable
 	release chan struct{} // when set, InsertEvents waits for it
 }
 
@@ -36,6 +42,11 @@ func (s *fakeStore) InsertEvents(ctx context.Context, events []model.Event) ([]m
 	if s.fail {
 		return nil, errors.New("disk on fire")
 	}
+	for _, e := range events {
+		if s.poison != "" && e.ID == s.poison {
+			return nil, fmt.Errorf("%w: invalid byte sequence", store.ErrUnstorable)
+		}
+	}
 	out := make([]model.EventOutcome, len(events))
 	for i, e := range events {
 		switch {
@@ -45,6 +56,7 @@ func (s *fakeStore) InsertEvents(ctx context.Context, events []model.Event) ([]m
 			out[i] = model.EventReplayed
 		default:
 			s.ids[e.ID] = true
+			s.stored = append(s.stored, e)
 			if e.OnceKey != nil {
 				s.once[string(e.OnceKey)] = true
 			}
@@ -52,6 +64,15 @@ func (s *fakeStore) InsertEvents(ctx context.Context, events []model.Event) ([]m
 		}
 	}
 	return out, nil
+}
+
+func (s *fakeStore) ProbeWrite(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail {
+		return errors.New("disk on fire")
+	}
+	return nil
 }
 
 func (s *fakeStore) ExistingPosts(ctx context.Context, ids []string) (map[string]bool, error) {
@@ -119,15 +140,79 @@ func TestChargesOnlyStoredBillingEvents(t *testing.T) {
 	}
 }
 
+// TestStoreFailureUndoesChargesAndReportsIt: when storage fails, a batch
+// is answered "unavailable, retry" (503 with Retry-After), nothing is
+// charged, and the ingestor is not ready until a write works again.
 func TestStoreFailureUndoesChargesAndReportsIt(t *testing.T) {
 	in, st, d, s := setup(t)
+	ctx := context.Background()
+	st.mu.Lock()
 	st.fail = true
-	_, err := in.Ingest(context.Background(), []Input{{EventID: "a", Type: "impression", Token: token(s, "dec_1")}})
-	if err == nil {
-		t.Fatal("a failed store must not be acknowledged")
+	st.mu.Unlock()
+	_, err := in.Ingest(ctx, []Input{{EventID: "a", Type: "impression", Token: token(s, "dec_1")}})
+	e, ok := apperr.As(err)
+	if !ok || e.Kind != apperr.Unavailable || e.Code != apperr.CodeStorageDown || e.RetryAfter <= 0 {
+		t.Fatalf("a failed store answered %v, want STORAGE_UNAVAILABLE with a Retry-After", err)
 	}
 	if d.charged != 0 {
 		t.Fatalf("charged %d for events that were not stored", d.charged)
+	}
+	if in.Ready(ctx) == nil {
+		t.Fatal("ready while event writes fail")
+	}
+	st.mu.Lock()
+	st.fail = false
+	st.mu.Unlock()
+	if err := in.Ready(ctx); err != nil {
+		t.Fatalf("not ready after the store recovered: %v", err)
+	}
+	if res, err := in.Ingest(ctx, []Input{{EventID: "a", Type: "impression", Token: token(s, "dec_1")}}); err != nil ||
+		res.Accepted != 1 {
+		t.Fatalf("after recovery: %+v %v", res, err)
+	}
+}
+
+// TestOneBadBatchFailsAlone: batches that share a transaction with a
+// batch the database refuses are stored all the same; only the refused one
+// fails, as the caller's fault.
+func TestOneBadBatchFailsAlone(t *testing.T) {
+	in, st, d, s := setup(t)
+	st.release = make(chan struct{})
+	st.poison = "bad-event"
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	results := make([]Result, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprintf("e%d", i)
+			if i == 3 {
+				id = "bad-event"
+			}
+			results[i], errs[i] = in.Ingest(context.Background(), []Input{{EventID: id, Type: "impression",
+				Token: token(s, fmt.Sprintf("dec_%d", i))}})
+		}()
+	}
+	time.Sleep(100 * time.Millisecond) // the batches pile up behind the first transaction
+	close(st.release)
+	wg.Wait()
+	for i, err := range errs {
+		if i == 3 {
+			if e, ok := apperr.As(err); !ok || e.Kind != apperr.Invalid || e.Code != CodeUnstorable {
+				t.Errorf("the bad batch answered %v, want %s", err, CodeUnstorable)
+			}
+			continue
+		}
+		if err != nil || results[i].Accepted != 1 {
+			t.Errorf("batch %d, sharing a transaction with a bad one: %+v %v", i, results[i], err)
+		}
+	}
+	if d.charged != 7*4_000 {
+		t.Errorf("charged %d, want the 7 stored impressions", d.charged)
+	}
+	if err := in.Ready(context.Background()); err != nil {
+		t.Errorf("one caller's bad input made the ingestor unready: %v", err)
 	}
 }
 
@@ -188,5 +273,41 @@ func TestRejectsBadEvents(t *testing.T) {
 	}
 	if _, err := in.Ingest(context.Background(), make([]Input, MaxBatch+1)); err == nil {
 		t.Error("an oversized batch must be refused")
+	}
+}
+
+// TestEventTimeFollowsTheDecision: an ad event's at may not precede the
+// decision that issued its token, nor lie in the future; the event carries
+// the decision's time, which budgets count spend by.
+func TestEventTimeFollowsTheDecision(t *testing.T) {
+	t.Parallel()
+	in, st, _, s := setup(t)
+	decided := time.Now().Add(-30 * time.Minute).UTC().Truncate(time.Microsecond)
+	c := tracking.Claims{DecisionID: "dec_t", AdID: "ad_1", PostID: "post_1", ViewerID: "v", Billing: model.BillCPM,
+		Price: 4_000, IssuedAt: decided}
+	tok := s.Sign(&c)
+	for name, tc := range map[string]struct {
+		at      string
+		message string
+	}{
+		"before the decision": {decided.Add(-time.Minute).Format(time.RFC3339Nano), "may not precede the decision"},
+		"in the future":       {time.Now().Add(10 * time.Minute).Format(time.RFC3339Nano), "in the future"},
+	} {
+		res, err := in.Ingest(context.Background(), []Input{{EventID: "t-" + name, Type: "impression", Token: tok, At: tc.at}})
+		if err != nil || len(res.Rejected) != 1 || res.Rejected[0].Err.Field != "at" ||
+			!strings.Contains(res.Rejected[0].Err.Message, tc.message) {
+			t.Errorf("%s: %+v %v, want at rejected saying %q", name, res, err, tc.message)
+		}
+	}
+	at := decided.Add(time.Second)
+	res, err := in.Ingest(context.Background(), []Input{{EventID: "t-ok", Type: "impression", Token: tok,
+		At: at.Format(time.RFC3339Nano)}})
+	if err != nil || res.Accepted != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if e := st.stored[len(st.stored)-1]; !e.At.Equal(at) || !e.DecidedAt.Equal(decided) {
+		t.Fatalf("stored at %s decided %s, want %s and %s", e.At, e.DecidedAt, at, decided)
 	}
 }

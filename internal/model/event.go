@@ -89,6 +89,10 @@ type Event struct {
 	At         time.Time
 	WatchMS    int64
 	Charge     money.Micros // what this event cost the advertiser
+	// DecidedAt is, for ad events, when the decision that issued the token
+	// was made. Budgets count spend by it: the charge is rolled up under
+	// its hour, the counts under At's.
+	DecidedAt time.Time
 	// OnceKey identifies (delivery, type) for ad events that may happen once
 	// per delivery; a second event with the same key is a replay. Nil for
 	// repeatable and organic events.

@@ -128,7 +128,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	apiHandler := api.New(api.Deps{
 		Log: log, Clock: clk, OperatorToken: operatorToken, TestClock: app.TestClock,
 		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns, Delivery: engine,
-		Events: app.events, Ready: app.store.Ping,
+		Events: app.events, Ready: func(ctx context.Context) error {
+			// Ready to take traffic: the database answers, the delivery index
+			// has applied every change, and events can be stored.
+			return errors.Join(app.store.Ping(ctx), engine.Ready(), app.events.Ready(ctx))
+		},
 	}).Handler()
 	ui, err := web.New(web.Deps{Log: log, Clock: clk, Sessions: session.New(app.store, accounts, clk, operatorToken),
 		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns})

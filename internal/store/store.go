@@ -34,6 +34,10 @@ var (
 	ErrConflict = errors.New("store: conflict")
 	// ErrLimitReached: a code has been redeemed by as many advertisers as it allows.
 	ErrLimitReached = errors.New("store: redemption limit reached")
+	// ErrUnstorable: the database refused a value it cannot hold (such as
+	// text that is not valid UTF-8 on PostgreSQL); the input is at fault,
+	// and the same write will fail again.
+	ErrUnstorable = errors.New("store: value cannot be stored")
 )
 
 // Store is everything Flint persists.
@@ -240,18 +244,26 @@ type Seeder interface {
 // Events persists engagement events and the counters they feed.
 type Events interface {
 	// InsertEvents stores a batch in one transaction and returns one outcome
-	// per event. Only stored events count: each adds its Engagement to its
-	// post's organic or paid counters and, for ad events, its counts and
-	// Charge to the ad's hourly rollup. When InsertEvents returns nil, every
+	// per event, or ErrUnstorable if the database refused one of its values
+	// (then nothing is stored). Only stored events count: each adds its
+	// Engagement to its post's organic or paid counters and, for ad events,
+	// its counts to the ad's rollup of the hour of At and its Charge to the
+	// rollup of the hour of DecidedAt. When InsertEvents returns nil, every
 	// stored event is durable.
 	InsertEvents(ctx context.Context, events []model.Event) ([]model.EventOutcome, error)
-	// AdSpend returns each ad's spend from the rollup hours that start at or
-	// after since (zero: all time). Ads without spend are absent.
-	AdSpend(ctx context.Context, since time.Time) ([]model.AdSpend, error)
+	// AdSpend returns the spend of the given ads (all ads when adIDs is
+	// nil) from the rollup hours that start at or after since (zero: all
+	// time). Ads without spend are absent. Spend is rolled up under the
+	// hour of the decision that priced it (Event.DecidedAt), counts under
+	// the hour of the event.
+	AdSpend(ctx context.Context, since time.Time, adIDs []string) ([]model.AdSpend, error)
 	// AdStats returns the all-time counters of the given ads.
 	AdStats(ctx context.Context, adIDs []string) (map[string]model.AdStats, error)
 	// AdvertiserHourlyStats returns the counters of all of an advertiser's
 	// ads, summed per hour, for the hours that start at or after the hour
 	// that contains since, oldest first; hours without events are absent.
 	AdvertiserHourlyStats(ctx context.Context, advertiserID string, since time.Time) ([]model.HourStats, error)
+	// ProbeWrite makes a small durable write, to learn whether the database
+	// takes writes (after event writes failed).
+	ProbeWrite(ctx context.Context) error
 }

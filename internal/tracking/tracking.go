@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
@@ -51,13 +52,18 @@ var (
 	ErrExpired = errors.New("tracking token has expired")
 )
 
+// MaxField is the longest string a token carries, in bytes: a viewer ID
+// (the one the operator chooses) must fit, and decisions refuse longer ones
+// rather than cut them.
+const MaxField = 255
+
 const (
 	version  = 1
 	macLen   = 16
 	maxToken = 1024
 	// base64Max fits the encoding of the longest payload Sign builds: the
-	// fixed fields, four strings of at most 255 bytes, and the MAC.
-	base64Max = (19 + 4*256 + macLen + 2) / 3 * 4
+	// fixed fields, four strings of at most MaxField bytes, and the MAC.
+	base64Max = (19 + 4*(1+MaxField) + macLen + 2) / 3 * 4
 	// skew tolerates clocks of several nodes that disagree a little.
 	skew = 5 * time.Minute
 )
@@ -78,7 +84,7 @@ type Signer struct {
 func NewSigner(secret []byte, ttl time.Duration) *Signer {
 	key := append([]byte(nil), secret...)
 	return &Signer{ttl: ttl, macs: sync.Pool{New: func() any { return hmac.New(sha256.New, key) }},
-		bufs: sync.Pool{New: func() any { b := make([]byte, 0, 19+4*256+sha256.Size); return &b }}}
+		bufs: sync.Pool{New: func() any { b := make([]byte, 0, 19+4*(1+MaxField)+sha256.Size); return &b }}}
 }
 
 func (s *Signer) mac(payload []byte, out []byte) []byte {
@@ -100,14 +106,29 @@ func (s *Signer) Sign(c *Claims) string {
 	p = binary.BigEndian.AppendUint64(p, uint64(c.Price))
 	p = append(p, billingCodes[c.Billing], byte(c.Index))
 	for _, s := range [...]string{c.DecisionID, c.AdID, c.PostID, c.ViewerID} {
-		p = append(p, byte(min(len(s), 255)))
-		p = append(p, s[:min(len(s), 255)]...)
+		s = clip(s)
+		p = append(p, byte(len(s)))
+		p = append(p, s...)
 	}
 	n := len(p)
 	p = s.mac(p[:n], p)[:n+macLen]
 	var out [base64Max]byte
 	base64.RawURLEncoding.Encode(out[:], p)
 	return string(out[:base64.RawURLEncoding.EncodedLen(len(p))])
+}
+
+// clip returns s if it fits a token field, else its longest prefix that
+// fits and ends on a whole UTF-8 character. Callers check their strings
+// first (MaxField); this only keeps a token well-formed if one did not.
+func clip(s string) string {
+	if len(s) <= MaxField {
+		return s
+	}
+	n := MaxField
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // Verify checks a token's signature and age at time now and returns its

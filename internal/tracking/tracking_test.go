@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/flintads/flint/internal/model"
 )
@@ -76,4 +77,28 @@ func FuzzVerify(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLongFieldsStayWholeCharacters: a field longer than MaxField (which
+// callers refuse) is cut on a character boundary, never inside one.
+func TestLongFieldsStayWholeCharacters(t *testing.T) {
+	t.Parallel()
+	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"), time.Hour)
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for _, viewer := range []string{strings.Repeat("€", 85), strings.Repeat("€", 85) + "a", strings.Repeat("€", 100),
+		"a" + strings.Repeat("€", 100)} {
+		c := claims(now)
+		c.ViewerID = viewer
+		got, err := s.Verify(s.Sign(&c), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.ViewerID) > MaxField || !utf8.ValidString(got.ViewerID) || !strings.HasPrefix(viewer, got.ViewerID) {
+			t.Errorf("a viewer of %d bytes came back as %d bytes (valid UTF-8: %v)", len(viewer), len(got.ViewerID),
+				utf8.ValidString(got.ViewerID))
+		}
+		if len(viewer) <= MaxField && got.ViewerID != viewer {
+			t.Errorf("a viewer of %d bytes did not come back whole", len(viewer))
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
 
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
@@ -73,10 +74,39 @@ func lockCampaign(ctx context.Context, db *DB, tx *sql.Tx, id string) (model.Cam
 	return scanCampaign(tx.QueryRowContext(ctx, db.q(`SELECT `+campaignColumns+` FROM campaigns WHERE id = ?`+db.D.LockRow), id))
 }
 
+// filter is one optional condition of a listing: column = value, unless
+// value is empty.
+type filter struct{ column, value string }
+
+// listSQL completes a listing query (oldest first) with the conditions of
+// the filters that are set. Each combination of filters is a query of its
+// own, so that the database can use the index of the filtered column. One
+// text for every combination, with conditions that test whether the
+// parameter is empty, makes the planners scan the whole table.
+func listSQL(selectFrom string, filters ...filter) (string, []any) {
+	var sb strings.Builder
+	sb.WriteString(selectFrom)
+	var args []any
+	for _, f := range filters {
+		if f.value == "" {
+			continue
+		}
+		if args == nil {
+			sb.WriteString(" WHERE ")
+		} else {
+			sb.WriteString(" AND ")
+		}
+		sb.WriteString(f.column + " = ?")
+		args = append(args, f.value)
+	}
+	sb.WriteString(" ORDER BY created_at, id")
+	return sb.String(), args
+}
+
 // ListCampaigns implements store.Campaigns.
 func (db *DB) ListCampaigns(ctx context.Context, advertiserID string) ([]model.Campaign, error) {
-	rows, err := db.query(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE (? = '' OR advertiser_id = ?)
-		ORDER BY created_at, id`, advertiserID, advertiserID)
+	query, args := listSQL(`SELECT `+campaignColumns+` FROM campaigns`, filter{"advertiser_id", advertiserID})
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -176,9 +206,9 @@ func (db *DB) UpdateAdGroup(ctx context.Context, id string,
 
 // ListAdGroups implements store.Campaigns.
 func (db *DB) ListAdGroups(ctx context.Context, advertiserID, campaignID string) ([]model.AdGroup, error) {
-	rows, err := db.query(ctx, `SELECT `+adGroupColumns+` FROM ad_groups
-		WHERE (? = '' OR advertiser_id = ?) AND (? = '' OR campaign_id = ?) ORDER BY created_at, id`,
-		advertiserID, advertiserID, campaignID, campaignID)
+	query, args := listSQL(`SELECT `+adGroupColumns+` FROM ad_groups`, filter{"advertiser_id", advertiserID},
+		filter{"campaign_id", campaignID})
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -234,9 +264,9 @@ func (db *DB) UpdateAd(ctx context.Context, id string, change func(a *model.Ad) 
 
 // ListAds implements store.Campaigns.
 func (db *DB) ListAds(ctx context.Context, advertiserID, adGroupID string) ([]model.Ad, error) {
-	rows, err := db.query(ctx, `SELECT `+adColumns+` FROM ads
-		WHERE (? = '' OR advertiser_id = ?) AND (? = '' OR ad_group_id = ?) ORDER BY created_at, id`,
-		advertiserID, advertiserID, adGroupID, adGroupID)
+	query, args := listSQL(`SELECT `+adColumns+` FROM ads`, filter{"advertiser_id", advertiserID},
+		filter{"ad_group_id", adGroupID})
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

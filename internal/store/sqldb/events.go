@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/store"
 )
 
 // eventChunk is how many rows one INSERT statement carries: 11 parameters a
@@ -116,9 +119,26 @@ func (db *DB) InsertEvents(ctx context.Context, events []model.Event) ([]model.E
 		return db.addRollups(ctx, tx, events, outcomes)
 	})
 	if err != nil {
+		if isDataError(err) {
+			err = fmt.Errorf("%w: %v", store.ErrUnstorable, err)
+		}
 		return nil, err
 	}
 	return outcomes, nil
+}
+
+// isDataError reports whether err is PostgreSQL's class 22, data exception:
+// a value the database cannot hold, such as text that is not UTF-8.
+func isDataError(err error) bool {
+	var e interface{ SQLState() string }
+	return errors.As(err, &e) && strings.HasPrefix(e.SQLState(), "22")
+}
+
+// ProbeWrite implements store.Events.
+func (db *DB) ProbeWrite(ctx context.Context) error {
+	_, err := db.exec(ctx, `INSERT INTO write_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
+		time.Now().UnixMicro())
+	return err
 }
 
 // settleRepeats decides the events that repeat an ID or a OnceKey of an
@@ -272,6 +292,16 @@ func (db *DB) addRollups(ctx context.Context, tx *sql.Tx, events []model.Event, 
 		s := ads[hk]
 		addEvent(&s, e)
 		ads[hk] = s
+		if e.Charge != 0 && !e.DecidedAt.IsZero() && hourOf(e.DecidedAt) != hk.hour {
+			// Spend belongs to the hour of the decision that priced it, the
+			// clock budgets count by (see delivery's ledger).
+			s.Spend -= e.Charge
+			ads[hk] = s
+			dk := adHourKey{e.AdID, hourOf(e.DecidedAt)}
+			d := ads[dk]
+			d.Spend += e.Charge
+			ads[dk] = d
+		}
 	}
 	postKeys := slices.SortedFunc(maps.Keys(posts), func(a, b postKey) int {
 		if c := strings.Compare(a.postID, b.postID); c != 0 {
@@ -367,7 +397,7 @@ func addEvent(s *model.AdStats, e *model.Event) {
 }
 
 // AdSpend implements store.Events.
-func (db *DB) AdSpend(ctx context.Context, since time.Time) ([]model.AdSpend, error) {
+func (db *DB) AdSpend(ctx context.Context, since time.Time, adIDs []string) ([]model.AdSpend, error) {
 	hour := int64(math.MinInt64)
 	if !since.IsZero() {
 		// The first hour that starts at or after since.
@@ -376,18 +406,36 @@ func (db *DB) AdSpend(ctx context.Context, since time.Time) ([]model.AdSpend, er
 			hour++
 		}
 	}
-	rows, err := db.query(ctx, `SELECT ad_id, CAST(SUM(spend) AS BIGINT) FROM ad_stats_hourly WHERE hour >= ?
-		GROUP BY ad_id HAVING SUM(spend) > 0`, hour)
-	if err != nil {
-		return nil, err
+	scan := func(rows *sql.Rows) ([]model.AdSpend, error) {
+		return collect(rows, func(row interface{ Scan(...any) error }) (model.AdSpend, error) {
+			var s model.AdSpend
+			var spend int64
+			err := row.Scan(&s.AdID, &spend)
+			s.Spend = money.Micros(spend)
+			return s, err
+		})
 	}
-	return collect(rows, func(row interface{ Scan(...any) error }) (model.AdSpend, error) {
-		var s model.AdSpend
-		var spend int64
-		err := row.Scan(&s.AdID, &spend)
-		s.Spend = money.Micros(spend)
-		return s, err
+	if adIDs == nil {
+		rows, err := db.query(ctx, `SELECT ad_id, CAST(SUM(spend) AS BIGINT) FROM ad_stats_hourly WHERE hour >= ?
+			GROUP BY ad_id HAVING SUM(spend) > 0`, hour)
+		if err != nil {
+			return nil, err
+		}
+		return scan(rows)
+	}
+	var out []model.AdSpend
+	err := chunks(adIDs, 500, func(part []string) error {
+		rows, err := db.query(ctx, `SELECT ad_id, CAST(SUM(spend) AS BIGINT) FROM ad_stats_hourly
+			WHERE ad_id IN (`+placeholders(len(part))+`) AND hour >= ? GROUP BY ad_id HAVING SUM(spend) > 0`,
+			append(anys(part), hour)...)
+		if err != nil {
+			return err
+		}
+		more, err := scan(rows)
+		out = append(out, more...)
+		return err
 	})
+	return out, err
 }
 
 // AdStats implements store.Events.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/store"
 )
 
 // organic returns an organic event on a post.
@@ -120,7 +122,7 @@ func (f *fixture) verify(c *counters, extraPosts, extraAds []string) {
 // listed twice.
 func (f *fixture) adSpend(since time.Time) map[string]money.Micros {
 	f.t.Helper()
-	list, err := f.s.AdSpend(f.ctx, since)
+	list, err := f.s.AdSpend(f.ctx, since, nil)
 	f.check(err, "AdSpend(%s)", fmtTime(since))
 	out := map[string]money.Micros{}
 	for _, s := range list {
@@ -365,9 +367,34 @@ func testEventAdSpend(f *fixture) {
 	} {
 		f.same(f.adSpend(tc.since), tc.want, "AdSpend(%s)", fmtTime(tc.since))
 	}
+	// Of some ads only.
+	list, err := f.s.AdSpend(f.ctx, h.Add(time.Hour), []string{x.ID, free.ID, "ad_unknown"})
+	f.check(err, "AdSpend of some ads")
+	f.same(list, []model.AdSpend{{AdID: x.ID, Spend: 650}}, "AdSpend(%s) of x, free and an unknown ad", fmtTime(h.Add(time.Hour)))
+	list, err = f.s.AdSpend(f.ctx, time.Time{}, []string{})
+	f.check(err, "AdSpend of no ads")
+	f.same(len(list), 0, "AdSpend of no ads")
 	stats, err := f.s.AdStats(f.ctx, []string{free.ID})
 	f.check(err, "AdStats")
 	f.same(stats, map[string]model.AdStats{free.ID: {Impressions: 1}}, "AdStats of an ad without spend")
+}
+
+// testEventSpendUnderDecisionHour: an ad event's charge is rolled up under
+// the hour of its decision (DecidedAt), its counts under the hour it
+// happened, so that spend follows the budgets' clock.
+func testEventSpendUnderDecisionHour(f *fixture) {
+	ad := f.ads(1)[0]
+	h := t0.Truncate(time.Hour)
+	c := newCounters()
+	late := paid("late0", model.EventImpression, ad, "dl0", h.Add(time.Hour+5*time.Minute), 300, "dl0/impression")
+	late.DecidedAt = h.Add(59 * time.Minute)
+	same := paid("same0", model.EventImpression, ad, "dl1", h.Add(time.Hour+10*time.Minute), 20, "dl1/impression")
+	same.DecidedAt = h.Add(time.Hour + 9*time.Minute)
+	f.insert(c, []model.Event{late, same}, stored, stored)
+	f.verify(c, nil, nil)
+	f.same(f.adSpend(h), map[string]money.Micros{ad.ID: 320}, "AdSpend(%s)", fmtTime(h))
+	f.same(f.adSpend(h.Add(time.Hour)), map[string]money.Micros{ad.ID: 20}, "AdSpend(%s): spend of the decision's hour",
+		fmtTime(h.Add(time.Hour)))
 }
 
 // testEventLargeBatch: a batch longer than one INSERT statement, with
@@ -426,6 +453,34 @@ func testEventEmptyBatch(f *fixture) {
 		}
 	}
 	f.verify(newCounters(), []string{"p"}, []string{"a"})
+}
+
+// testEventUnstorable: a batch holding a value the engine cannot store
+// (text that is not UTF-8) is either stored whole or refused whole with
+// ErrUnstorable, never half stored and never with another error.
+func testEventUnstorable(f *fixture) {
+	ad := f.ads(1)[0]
+	good := paid("u-good", model.EventImpression, ad, "du0", t0, 100, "du0/impression")
+	bad := paid("u-bad", model.EventImpression, ad, "du1", t0, 100, "du1/impression")
+	bad.ViewerID = "viewer-\xe2\x82"
+	_, err := f.s.InsertEvents(f.ctx, []model.Event{good, bad})
+	c := newCounters()
+	switch {
+	case err == nil:
+		c.add([]model.Event{good, bad}, []model.EventOutcome{stored, stored})
+	case errors.Is(err, store.ErrUnstorable):
+		f.insert(c, []model.Event{good}, stored) // nothing of the refused batch was kept
+	default:
+		f.t.Fatalf("InsertEvents with invalid UTF-8: %v, want nil or ErrUnstorable", err)
+	}
+	f.verify(c, nil, nil)
+}
+
+// testEventProbeWrite: the write probe succeeds, again and again.
+func testEventProbeWrite(f *fixture) {
+	for range 2 {
+		f.check(f.s.ProbeWrite(f.ctx), "ProbeWrite")
+	}
 }
 
 // testEventConcurrent: batches stored at once, with distinct events on the
