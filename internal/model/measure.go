@@ -129,23 +129,21 @@ type Order struct {
 	ImportedAt      time.Time
 }
 
-// ChannelSpend is one day of spend imported from another channel's export.
-// A row of the export that covers several days is split evenly over them
-// (Prorated).
+// ChannelSpend is one row of spend imported from another channel's export:
+// one day, or the export's reporting range [SpanStart, SpanEnd] (reports
+// spread it evenly over its days).
 type ChannelSpend struct {
 	AdvertiserID string
 	Channel      string // "meta", "google", "tiktok", or the generic file's name
 	Campaign     string // the campaign's name on that channel
 	Detail       string // ad set or ad name when the export has one
-	SpanStart    Day    // the export row's range
+	SpanStart    Day
 	SpanEnd      Day
-	Day          Day
 	Spend        money.Micros
 	Currency     string
 	Impressions  *int64 // nil when the export does not say
 	Clicks       *int64
 	Conversions  *int64
-	Prorated     bool
 	ImportedAt   time.Time
 }
 
@@ -183,16 +181,18 @@ type RevenueRow struct {
 	Value            money.Micros
 }
 
-// SpendQuery selects one advertiser's imported spend over local days [From, To].
+// SpendQuery selects one advertiser's imported spend whose span overlaps
+// the local days [From, To].
 type SpendQuery struct {
 	AdvertiserID string
 	From, To     Day
 }
 
-// SpendRow sums imported spend of one day, channel, campaign and currency.
+// SpendRow sums imported spend of one span, channel, campaign and currency.
 // A count is nil when no row of the group had it.
 type SpendRow struct {
-	Day         Day
+	SpanStart   Day
+	SpanEnd     Day
 	Channel     string
 	Campaign    string
 	Currency    string

@@ -164,8 +164,8 @@ func (db *DB) OrderWebhook(ctx context.Context, advertiserID, webhookID string, 
 // storedOrder is what storeOrders compares of an order already stored.
 type storedOrder struct {
 	orderID, name, status, attributedBy string
-	total, refunded, revenue          int64
-	counted, cancelled, test          bool
+	total, refunded, revenue            int64
+	counted, cancelled, test            bool
 }
 
 // storeOrders inserts the new orders of a batch and updates those whose
@@ -276,12 +276,11 @@ func (db *DB) ImportSpend(ctx context.Context, advertiserID string, batches iter
 				return err
 			}
 			for _, s := range batch {
-				key := []any{advertiserID, s.Channel, s.Campaign, s.Detail, s.Currency, int64(s.SpanStart), int64(s.SpanEnd),
-					int64(s.Day)}
+				key := []any{advertiserID, s.Channel, s.Campaign, s.Detail, s.Currency, int64(s.SpanStart), int64(s.SpanEnd)}
 				res, err := tx.ExecContext(ctx, db.q(`INSERT INTO channel_spend (advertiser_id, channel, campaign, detail,
-					currency, span_start, span_end, day, spend, impressions, clicks, conversions, prorated, imported_at)
-					VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`),
-					append(key, int64(s.Spend), nullInt(s.Impressions), nullInt(s.Clicks), nullInt(s.Conversions), s.Prorated,
+					currency, span_start, span_end, spend, impressions, clicks, conversions, imported_at)
+					VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`),
+					append(key, int64(s.Spend), nullInt(s.Impressions), nullInt(s.Clicks), nullInt(s.Conversions),
 						micros(s.ImportedAt))...)
 				if err != nil {
 					return err
@@ -294,7 +293,7 @@ func (db *DB) ImportSpend(ctx context.Context, advertiserID string, batches iter
 				}
 				res, err = tx.ExecContext(ctx, db.q(`UPDATE channel_spend SET spend = ?, impressions = ?, clicks = ?,
 					conversions = ?, imported_at = ? WHERE advertiser_id = ? AND channel = ? AND campaign = ? AND detail = ?
-					AND currency = ? AND span_start = ? AND span_end = ? AND day = ? AND (spend <> ?
+					AND currency = ? AND span_start = ? AND span_end = ? AND (spend <> ?
 					OR impressions IS DISTINCT FROM ? OR clicks IS DISTINCT FROM ? OR conversions IS DISTINCT FROM ?)`),
 					append(append([]any{int64(s.Spend), nullInt(s.Impressions), nullInt(s.Clicks), nullInt(s.Conversions),
 						micros(s.ImportedAt)}, key...), int64(s.Spend), nullInt(s.Impressions), nullInt(s.Clicks),
@@ -360,21 +359,27 @@ func (db *DB) OrderRevenue(ctx context.Context, q model.RevenueQuery) ([]model.R
 	})
 }
 
+// MaxSpanDays is the longest span of an imported spend row, in days.
+const MaxSpanDays = 366
+
 // ChannelSpend implements store.Measurement.
 func (db *DB) ChannelSpend(ctx context.Context, q model.SpendQuery) ([]model.SpendRow, error) {
-	rows, err := db.query(ctx, `SELECT day, channel, campaign, currency, CAST(SUM(spend) AS BIGINT),
+	// Spans are at most a year long (the importers refuse longer ones), so
+	// the index on span_start bounds the scan.
+	rows, err := db.query(ctx, `SELECT span_start, span_end, channel, campaign, currency, CAST(SUM(spend) AS BIGINT),
 		CAST(SUM(impressions) AS BIGINT), CAST(SUM(clicks) AS BIGINT), CAST(SUM(conversions) AS BIGINT)
-		FROM channel_spend WHERE advertiser_id = ? AND day >= ? AND day <= ? GROUP BY day, channel, campaign, currency`,
-		q.AdvertiserID, int64(q.From), int64(q.To))
+		FROM channel_spend WHERE advertiser_id = ? AND span_start >= ? AND span_start <= ? AND span_end >= ?
+		GROUP BY span_start, span_end, channel, campaign, currency`,
+		q.AdvertiserID, int64(q.From)-MaxSpanDays, int64(q.To), int64(q.From))
 	if err != nil {
 		return nil, err
 	}
 	return collect(rows, func(row interface{ Scan(...any) error }) (model.SpendRow, error) {
 		var r model.SpendRow
-		var day, spend int64
+		var start, end, spend int64
 		var imp, clicks, conv sql.NullInt64
-		err := row.Scan(&day, &r.Channel, &r.Campaign, &r.Currency, &spend, &imp, &clicks, &conv)
-		r.Day, r.Spend = model.Day(day), money.Micros(spend)
+		err := row.Scan(&start, &end, &r.Channel, &r.Campaign, &r.Currency, &spend, &imp, &clicks, &conv)
+		r.SpanStart, r.SpanEnd, r.Spend = model.Day(start), model.Day(end), money.Micros(spend)
 		r.Impressions, r.Clicks, r.Conversions = ptrOf(imp), ptrOf(clicks), ptrOf(conv)
 		return r, err
 	})

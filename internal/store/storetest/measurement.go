@@ -410,19 +410,20 @@ func testSpendImport(f *fixture) {
 	d1, d2 := model.DateDay(2025, 3, 1), model.DateDay(2025, 3, 2)
 	n := func(v int64) *int64 { return &v }
 	rows := []model.ChannelSpend{
-		{Channel: "meta", Campaign: "Spring", SpanStart: d1, SpanEnd: d1, Day: d1, Spend: 10_000_000, Currency: "USD",
+		{Channel: "meta", Campaign: "Spring", SpanStart: d1, SpanEnd: d1, Spend: 10_000_000, Currency: "USD",
 			Impressions: n(1000), ImportedAt: at},
-		{Channel: "meta", Campaign: "Spring", SpanStart: d2, SpanEnd: d2, Day: d2, Spend: 5_000_000, Currency: "USD",
+		{Channel: "meta", Campaign: "Spring", SpanStart: d2, SpanEnd: d2, Spend: 5_000_000, Currency: "USD",
 			Impressions: n(400), Clicks: n(3), ImportedAt: at},
-		{Channel: "google", Campaign: "Brand", SpanStart: d1, SpanEnd: d2, Day: d1, Spend: 1_500_000, Currency: "EUR",
-			Prorated: true, ImportedAt: at},
+		{Channel: "google", Campaign: "Brand", SpanStart: d1, SpanEnd: d2, Spend: 1_500_000, Currency: "EUR",
+			ImportedAt: at},
+		{Channel: "google", Campaign: "Old", SpanStart: d1 - 40, SpanEnd: d1 - 10, Spend: 1, Currency: "EUR", ImportedAt: at},
 	}
 	counts, err := f.s.ImportSpend(f.ctx, adv, one(rows))
 	f.check(err, "ImportSpend")
-	f.same(counts, model.ImportCounts{Imported: 3}, "first import")
+	f.same(counts, model.ImportCounts{Imported: 4}, "first import")
 	counts, err = f.s.ImportSpend(f.ctx, adv, one(rows))
 	f.check(err, "ImportSpend again")
-	f.same(counts, model.ImportCounts{Skipped: 3}, "second import")
+	f.same(counts, model.ImportCounts{Skipped: 4}, "second import")
 	changed := slices.Clone(rows[:1])
 	changed[0].Spend = 11_000_000
 	counts, err = f.s.ImportSpend(f.ctx, adv, one(changed))
@@ -430,7 +431,7 @@ func testSpendImport(f *fixture) {
 	f.same(counts, model.ImportCounts{Updated: 1}, "changed row")
 	broken := errors.New("binary file")
 	_, err = f.s.ImportSpend(f.ctx, adv, func(yield func([]model.ChannelSpend, error) bool) {
-		if yield([]model.ChannelSpend{{Channel: "tiktok", Campaign: "X", Day: d1, SpanStart: d1, SpanEnd: d1, Currency: "USD",
+		if yield([]model.ChannelSpend{{Channel: "tiktok", Campaign: "X", SpanStart: d1, SpanEnd: d1, Currency: "USD",
 			Spend: 1}}, nil) {
 			yield(nil, broken)
 		}
@@ -440,9 +441,9 @@ func testSpendImport(f *fixture) {
 	f.check(err, "ChannelSpend")
 	slices.SortFunc(got, func(a, b model.SpendRow) int { return int(a.Spend - b.Spend) })
 	f.same(got, []model.SpendRow{
-		{Day: d1, Channel: "google", Campaign: "Brand", Currency: "EUR", Spend: 1_500_000},
-		{Day: d1, Channel: "meta", Campaign: "Spring", Currency: "USD", Spend: 11_000_000, Impressions: n(1000)},
-	}, "spend of day 1")
+		{SpanStart: d1, SpanEnd: d2, Channel: "google", Campaign: "Brand", Currency: "EUR", Spend: 1_500_000},
+		{SpanStart: d1, SpanEnd: d1, Channel: "meta", Campaign: "Spring", Currency: "USD", Spend: 11_000_000, Impressions: n(1000)},
+	}, "spend overlapping day 1")
 	channels, err := f.s.Channels(f.ctx, adv)
 	f.check(err, "Channels")
 	f.same(channels, []string{"google", "meta"}, "channels")

@@ -132,7 +132,8 @@ CREATE TABLE webhook_deliveries (
     PRIMARY KEY (advertiser_id, webhook_id)
 );
 
--- Spend imported from other channels, one row per day of each export row.
+-- Spend imported from other channels, one row per row of the export: a day,
+-- or the export's reporting range (reports spread it evenly over its days).
 CREATE TABLE channel_spend (
     advertiser_id TEXT NOT NULL,
     channel       TEXT NOT NULL,
@@ -140,17 +141,15 @@ CREATE TABLE channel_spend (
     detail        TEXT NOT NULL,
     span_start    {{int}} NOT NULL,
     span_end      {{int}} NOT NULL,
-    day           {{int}} NOT NULL,
     currency      TEXT NOT NULL,
     spend         {{int}} NOT NULL,
     impressions   {{int}},
     clicks        {{int}},
     conversions   {{int}},
-    prorated      {{bool}} NOT NULL,
     imported_at   {{int}} NOT NULL,
-    PRIMARY KEY (advertiser_id, channel, campaign, detail, currency, span_start, span_end, day)
+    PRIMARY KEY (advertiser_id, channel, campaign, detail, currency, span_start, span_end)
 );
-CREATE INDEX channel_spend_day ON channel_spend (advertiser_id, day);
+CREATE INDEX channel_spend_span ON channel_spend (advertiser_id, span_start);
 
 -- +goose Down
 DROP TABLE channel_spend;
