@@ -19,8 +19,10 @@ import (
 	"github.com/flintads/flint/internal/clock"
 	"github.com/flintads/flint/internal/delivery"
 	"github.com/flintads/flint/internal/event"
+	"github.com/flintads/flint/internal/measure"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/post"
+	"github.com/flintads/flint/internal/report"
 )
 
 // Deps are the services the API calls.
@@ -36,6 +38,8 @@ type Deps struct {
 	Campaigns     *campaign.Service
 	Delivery      *delivery.Engine
 	Events        *event.Ingestor
+	Reports       *report.Service
+	Measure       *measure.Service
 	// Ready reports whether the server can take traffic (for /readyz).
 	Ready func(ctx context.Context) error
 }
@@ -101,14 +105,17 @@ func (a *API) authenticate(r *http.Request) (principal, error) {
 }
 
 // handle wraps h with authentication, the role check and error translation.
-func (a *API) handle(roles role, h handlerFunc) http.Handler {
+func (a *API) handle(roles role, h handlerFunc) http.Handler { return a.handleBody(roles, MaxBody, h) }
+
+// handleBody is handle with its own limit on the request body (uploads).
+func (a *API) handleBody(roles role, limit int64, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := a.authenticate(r)
 		if err == nil && p.role&roles == 0 {
 			err = apperr.New(apperr.Forbidden, apperr.CodeForbidden, "this call is not open to %s", p.role)
 		}
 		if err == nil {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			err = h(w, r, p)
 		}
 		if err != nil {

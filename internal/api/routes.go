@@ -59,6 +59,19 @@ func (a *API) Handler() http.Handler {
 	mux.Handle("GET /api/v1/ads/{id}", a.handle(ad, a.getAd))
 	mux.Handle("PATCH /api/v1/ads/{id}", a.handle(ad, a.patchAd))
 
+	// Advertiser: measurement (reports, questions, conversions, imports);
+	// Spark-ad candidates for creators and advertisers.
+	mux.Handle("GET /api/v1/reports", a.handle(ad, a.getReport))
+	mux.Handle("POST /api/v1/questions", a.handle(ad, a.askQuestion))
+	mux.Handle("POST /api/v1/conversions", a.handle(ad, a.recordConversions))
+	mux.Handle("POST /api/v1/imports/orders", a.handleBody(ad, MaxUpload, a.importOrders))
+	mux.Handle("POST /api/v1/imports/ad-spend", a.handleBody(ad, MaxUpload, a.importSpend))
+	mux.Handle("GET /api/v1/attribution-settings", a.handle(ad, a.getAttribution))
+	mux.Handle("PATCH /api/v1/attribution-settings", a.handle(ad, a.patchAttribution))
+	mux.Handle("PUT /api/v1/integrations/shopify", a.handle(ad, a.setShopify))
+	mux.HandleFunc("POST /api/v1/integrations/shopify/{advertiser_id}/orders", a.shopifyWebhook)
+	mux.Handle("GET /api/v1/recommendations/spark-posts", a.handle(cr|ad, a.sparkRecommendations))
+
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, a.Log, apperr.NotFoundf("no endpoint %s %s", r.Method, r.URL.Path))
 	})

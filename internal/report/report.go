@@ -494,6 +494,7 @@ func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Pe
 		rep.Rows = append(rep.Rows[:q.Limit], Row{Labels: labels, Values: values(&other, q.Metrics), Other: n})
 	}
 	rep.Totals = Row{Values: values(&total, q.Metrics)}
+	apportion(rep, money.Decimals(adv.Currency))
 	slices.SortFunc(rep.Excluded, func(a, b Excluded) int {
 		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Currency, b.Currency))
 	})
@@ -501,6 +502,48 @@ func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Pe
 		rep.Notes = append(rep.Notes, "Amounts in other currencies than "+adv.Currency+" are listed under excluded, not added in.")
 	}
 	return rep, nil
+}
+
+// additive are the money metrics whose rows add up to the totals.
+var additive = map[Metric]bool{Spend: true, Revenue: true, StoreRevenue: true, ConversionRevenue: true}
+
+// apportion rounds the additive money columns to the currency's minor
+// units so that the rows still add up to the (rounded) total: each row is
+// rounded down, and the units left over go to the rows with the largest
+// remainders. Every row stays within one minor unit of its exact amount.
+func apportion(rep *Report, decimals int) {
+	step := money.Micros(1)
+	for range 6 - min(decimals, 6) {
+		step *= 10
+	}
+	for i, m := range rep.Metrics {
+		if !additive[m] || rep.Totals.Values[i].Null {
+			continue
+		}
+		total := rep.Totals.Values[i].Money.Round(decimals)
+		rep.Totals.Values[i].Money = total
+		type part struct {
+			row int
+			rem money.Micros
+		}
+		var parts []part
+		var sum money.Micros
+		for r := range rep.Rows {
+			v := &rep.Rows[r].Values[i]
+			if v.Null {
+				continue
+			}
+			floor := v.Money / step * step
+			parts = append(parts, part{r, v.Money - floor})
+			v.Money = floor
+			sum += floor
+		}
+		slices.SortStableFunc(parts, func(a, b part) int { return cmp.Compare(b.rem, a.rem) })
+		for k := 0; sum < total && k < len(parts); k++ {
+			rep.Rows[parts[k].row].Values[i].Money += step
+			sum += step
+		}
+	}
 }
 
 // group is one row being summed.

@@ -28,8 +28,11 @@ import (
 	"github.com/flintads/flint/internal/config"
 	"github.com/flintads/flint/internal/delivery"
 	"github.com/flintads/flint/internal/event"
+	"github.com/flintads/flint/internal/measure"
 	"github.com/flintads/flint/internal/post"
 	"github.com/flintads/flint/internal/ratelimit"
+	"github.com/flintads/flint/internal/report"
+	"github.com/flintads/flint/internal/retention"
 	"github.com/flintads/flint/internal/store/backend"
 	"github.com/flintads/flint/internal/store/sqldb"
 	"github.com/flintads/flint/internal/tracking"
@@ -107,10 +110,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	posts := post.New(app.store, clk, engine)
 	auths := authorization.New(app.store, clk, engine, ratelimit.New(clk, cfg.CodeLookupRate, cfg.CodeLookupBurst))
 	campaigns := campaign.New(app.store, clk, engine, engine)
+	reports := report.New(app.store, clk, report.Channel{Name: cfg.ChannelName, Aliases: report.DefaultChannel.Aliases},
+		cfg.EventRetention)
+	measurement := measure.New(app.store, clk, measure.NewSealer([]byte(secret)))
+	go retention.Run(runCtx, app.store, clk, cfg.EventRetention, time.Hour, log)
 	app.Handler = api.New(api.Deps{
 		Log: log, Clock: clk, OperatorToken: operatorToken, TestClock: app.TestClock,
 		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns, Delivery: engine,
-		Events: app.events, Ready: app.store.Ping,
+		Events: app.events, Reports: reports, Measure: measurement, Ready: app.store.Ping,
 	}).Handler()
 	return app, nil
 }
