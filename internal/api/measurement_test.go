@@ -281,7 +281,7 @@ func TestSeedQuestionEndToEnd(t *testing.T) {
 				t.Errorf("%s: ROAS %v, want %.4f", name, roas, w)
 			}
 		}
-		if micros(t, ans.get("report.totals.spend")) != (spendA + spendB).Round(2) || sumSpend != micros(t, ans.get("report.totals.spend")) {
+		if micros(t, ans.get("report.totals.spend")) != (spendA+spendB).Round(2) || sumSpend != micros(t, ans.get("report.totals.spend")) {
 			t.Errorf("total spend %v; rows %v; ads %v", ans.get("report.totals.spend"), sumSpend, spendA+spendB)
 		}
 		if micros(t, ans.get("report.totals.store_revenue")) != sumRevenue {
