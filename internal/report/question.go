@@ -72,6 +72,13 @@ var unsupported = map[string]string{
 	"add to carts": "add-to-carts", "refunds": "refunds", "returns": "returns", "churn": "churn", "inventory": "inventory",
 }
 
+// closeMetric is what Flint can show instead of something it does not
+// measure, for the suggested question.
+var closeMetric = map[string]Metric{"units sold": Conversions, "new customers": Conversions, "customers": Conversions,
+	"returning customers": Conversions, "lifetime value": Revenue, "profit": ROAS, "margin": ROAS,
+	"average order value": Revenue, "website traffic": Clicks, "website sessions": Clicks, "page views": Clicks,
+	"bounce rate": CTR, "add-to-carts": Conversions}
+
 // metricWords maps phrases to metrics.
 var metricWords = map[string]Metric{
 	"spend": Spend, "spent": Spend, "spending": Spend, "cost": Spend, "costs": Spend, "amount spent": Spend, "ad spend": Spend,
@@ -139,7 +146,7 @@ type parser struct {
 	today model.Day
 
 	metrics      []Metric
-	metricChan   map[Metric]string // channel a spend-side metric was qualified with
+	metricChan   map[Metric][]string // channels a spend-side metric was qualified with
 	dims         []Dimension
 	period       *Period
 	periodText   string
@@ -174,7 +181,7 @@ func ParseQuestion(question string, ctx QuestionContext) (Query, Interpretation,
 	if strings.TrimSpace(question) == "" {
 		return Query{}, Interpretation{}, apperr.Missing("q")
 	}
-	p := &parser{ctx: ctx, metricChan: map[Metric]string{}, today: model.DayOf(ctx.Now, ctx.Location)}
+	p := &parser{ctx: ctx, metricChan: map[Metric][]string{}, today: model.DayOf(ctx.Now, ctx.Location)}
 	p.tokenize(question)
 	p.scan()
 	return p.finish()
@@ -214,19 +221,23 @@ func (p *parser) tokenize(q string) {
 	p.used = make([]bool, len(p.toks))
 }
 
-// at reports whether the words of phrase start at token i.
+// at reports whether the words of phrase (separated by single spaces)
+// start at token i.
 func (p *parser) at(i int, phrase string) bool {
-	words := strings.Fields(phrase)
-	if i+len(words) > len(p.toks) {
-		return false
-	}
-	for k, w := range words {
-		if p.toks[i+k] != w {
+	for rest := phrase; ; i++ {
+		w, more, found := strings.Cut(rest, " ")
+		if i >= len(p.toks) || p.toks[i] != w {
 			return false
 		}
+		if !found {
+			return true
+		}
+		rest = more
 	}
-	return true
 }
+
+// words returns how many words a phrase has.
+func words(phrase string) int { return strings.Count(phrase, " ") + 1 }
 
 func (p *parser) take(i, n int, what string) {
 	for k := i; k < i+n; k++ {
@@ -235,18 +246,47 @@ func (p *parser) take(i, n int, what string) {
 	p.understood = append(p.understood, what)
 }
 
-// longest returns the longest phrase of m that starts at token i.
-func longest[V any](p *parser, i int, m map[string]V) (string, V, bool) {
-	var best string
-	var bv V
-	found := false
+// phraseIndex finds phrases by their first word, longest first.
+type phraseIndex[V any] map[string][]phraseEntry[V]
+
+type phraseEntry[V any] struct {
+	phrase string
+	value  V
+}
+
+func index[V any](m map[string]V) phraseIndex[V] {
+	idx := phraseIndex[V]{}
 	for ph, v := range m {
-		n := strings.Count(ph, " ") + 1
-		if (!found || n > strings.Count(best, " ")+1 || (n == strings.Count(best, " ")+1 && ph < best)) && p.at(i, ph) {
-			best, bv, found = ph, v, true
+		first, _, _ := strings.Cut(ph, " ")
+		idx[first] = append(idx[first], phraseEntry[V]{ph, v})
+	}
+	for _, es := range idx {
+		slices.SortFunc(es, func(a, b phraseEntry[V]) int {
+			if d := words(b.phrase) - words(a.phrase); d != 0 {
+				return d
+			}
+			return strings.Compare(a.phrase, b.phrase)
+		})
+	}
+	return idx
+}
+
+var (
+	unsupportedIndex = index(unsupported)
+	metricIndex      = index(metricWords)
+	dimensionIndex   = index(dimensionWords)
+	soloIndex        = index(soloDimensions)
+)
+
+// longest returns the longest phrase of idx that starts at token i.
+func longest[V any](p *parser, i int, idx phraseIndex[V]) (string, V, bool) {
+	for _, e := range idx[p.toks[i]] {
+		if p.at(i, e.phrase) {
+			return e.phrase, e.value, true
 		}
 	}
-	return best, bv, found
+	var zero V
+	return "", zero, false
 }
 
 func (p *parser) scan() {
@@ -266,7 +306,7 @@ func (p *parser) step(i int) int {
 	// Comparisons: "vs", "compared to" — of periods when a time follows.
 	for _, w := range []string{"compared to", "compared with", "vs", "versus", "against", "relative to"} {
 		if p.at(i, w) {
-			n := len(strings.Fields(w))
+			n := words(w)
 			p.used[i], p.vs = true, true
 			for k := i + 1; k < i+n; k++ {
 				p.used[k] = true
@@ -281,11 +321,11 @@ func (p *parser) step(i int) int {
 			return n
 		}
 	}
-	if ph, what, ok := longest(p, i, unsupported); ok && !(ph == "orders" || ph == "sales") {
+	if ph, what, ok := longest(p, i, unsupportedIndex); ok && !(ph == "orders" || ph == "sales") {
 		if !slices.Contains(p.unsupported, what) {
 			p.unsupported = append(p.unsupported, what)
 		}
-		n := len(strings.Fields(ph))
+		n := words(ph)
 		for k := i; k < i+n; k++ {
 			p.used[k] = true
 		}
@@ -303,8 +343,8 @@ func (p *parser) step(i int) int {
 	if n := p.channelAt(i); n > 0 {
 		return n
 	}
-	if ph, m, ok := longest(p, i, metricWords); ok {
-		n := len(strings.Fields(ph))
+	if ph, m, ok := longest(p, i, metricIndex); ok {
+		n := words(ph)
 		p.addMetric(m, ph)
 		p.take(i, n, ph)
 		return n
@@ -319,20 +359,20 @@ func (p *parser) step(i int) int {
 			}
 		}
 		if i+n < len(p.toks) {
-			if ph, d, ok := longest(p, i+n, dimensionWords); ok {
+			if ph, d, ok := longest(p, i+n, dimensionIndex); ok {
 				if limit == 0 {
 					limit = 10
 				}
 				p.limit, p.desc, p.sortSet = limit, t == "top" || t == "best", true
 				p.addDim(d)
-				m := len(strings.Fields(ph))
+				m := words(ph)
 				p.take(i, n+m, strings.Join(p.toks[i:i+n+m], " "))
 				return n + m
 			}
 		}
 	}
-	if ph, d, ok := longest(p, i, soloDimensions); ok {
-		n := len(strings.Fields(ph))
+	if ph, d, ok := longest(p, i, soloIndex); ok {
+		n := words(ph)
 		p.addDim(d)
 		p.take(i, n, ph)
 		return n
@@ -344,8 +384,8 @@ func (p *parser) step(i int) int {
 			j++
 		}
 		if j < len(p.toks) {
-			if ph, d, ok := longest(p, j, dimensionWords); ok {
-				n := j - i + len(strings.Fields(ph))
+			if ph, d, ok := longest(p, j, dimensionIndex); ok {
+				n := j - i + words(ph)
 				p.addDim(d)
 				p.take(i, n, strings.Join(p.toks[i:i+n], " "))
 				return n
@@ -370,9 +410,9 @@ func (p *parser) step(i int) int {
 			return j - i + n
 		}
 	}
-	if ph, d, ok := longest(p, i, dimensionWords); ok && (d == DimCampaign || d == DimPost || d == DimCreator || d == DimAd ||
+	if ph, d, ok := longest(p, i, dimensionIndex); ok && (d == DimCampaign || d == DimPost || d == DimCreator || d == DimAd ||
 		d == DimAdGroup || d == DimChannel) && strings.HasSuffix(ph, "s") {
-		n := len(strings.Fields(ph))
+		n := words(ph)
 		p.addDim(d)
 		p.take(i, n, ph)
 		return n
@@ -405,8 +445,8 @@ func (p *parser) addMetric(m Metric, phrase string) {
 		m = StoreRevenue
 	}
 	if m == Spend || m == Impressions || m == Clicks || m == CPC || m == CPM || m == CTR {
-		if p.pendingChan != "" {
-			p.metricChan[m] = p.pendingChan
+		if p.pendingChan != "" && !slices.Contains(p.metricChan[m], p.pendingChan) {
+			p.metricChan[m] = append(p.metricChan[m], p.pendingChan)
 			if !slices.Contains(p.channels, p.pendingChan) {
 				p.channels = append(p.channels, p.pendingChan)
 			}
@@ -446,7 +486,7 @@ func (p *parser) channelAt(i int) int {
 	}
 	for _, alias := range append([]string{p.ctx.Own.Name}, p.ctx.Own.Aliases...) {
 		if p.at(i, alias) {
-			n := len(strings.Fields(alias))
+			n := words(alias)
 			if i+n < len(p.toks) && p.toks[i+n] == "ads" && alias != "spark ads" {
 				n++
 			}
@@ -466,7 +506,7 @@ func (p *parser) channelAt(i int) int {
 		if p.at(i, w) {
 			name := canonicalChannel(strings.Fields(w)[0])
 			p.pendingChan = name
-			n := len(strings.Fields(w))
+			n := words(w)
 			p.take(i, n, w)
 			if !imported(name) {
 				p.notes = appendOnce(p.notes, "No "+name+" spend has been imported yet (POST /api/v1/imports/ad-spend).")
@@ -504,34 +544,41 @@ func appendOnce(ss []string, s string) []string {
 	return append(ss, s)
 }
 
-// campaignAt matches the longest campaign name starting at token i.
+// campaignAt matches the longest campaign name (or id) starting at token
+// i. Names are compared word by word, ignoring case and punctuation, with
+// no allocation: an advertiser may have thousands of campaigns.
 func (p *parser) campaignAt(i int) (int, model.Campaign) {
+	if i >= len(p.toks) || stopWords[p.toks[i]] {
+		return 0, model.Campaign{}
+	}
 	best, bestN := model.Campaign{}, 0
 	for _, c := range p.ctx.Campaigns {
-		words := strings.Fields(strings.ToLower(c.Name))
-		if len(words) == 0 || len(words) <= bestN || i+len(words) > len(p.toks) {
-			continue
-		}
-		ok := true
-		for k, w := range words {
-			if strings.Trim(w, "-'/.,!?") != p.toks[i+k] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			best, bestN = c, len(words)
-		}
-	}
-	if bestN == 0 && i < len(p.toks) {
-		// A campaign id.
-		for _, c := range p.ctx.Campaigns {
-			if strings.ToLower(c.ID) == p.toks[i] {
-				return 1, c
-			}
+		if n := nameMatch(c.Name, p.toks[i:]); n > bestN {
+			best, bestN = c, n
+		} else if bestN == 0 && strings.EqualFold(c.ID, p.toks[i]) {
+			best, bestN = c, 1
 		}
 	}
 	return bestN, best
+}
+
+// nameMatch returns how many tokens name's words fill, if they all match
+// the first tokens; 0 otherwise.
+func nameMatch(name string, toks []string) int {
+	n := 0
+	for rest := name; ; {
+		w, more, found := strings.Cut(strings.TrimLeft(rest, " "), " ")
+		if w = strings.Trim(w, "-'/.,!?"); w != "" {
+			if n >= len(toks) || !strings.EqualFold(w, toks[n]) {
+				return 0
+			}
+			n++
+		}
+		if !found {
+			return n
+		}
+		rest = more
+	}
 }
 
 // timeAt reads a time range at token i: it returns the period, how it was
@@ -771,15 +818,119 @@ func (p *parser) refusal(in Interpretation) error {
 	} else {
 		parts = append(parts, "Nothing in it names a metric, a breakdown or a time range.")
 	}
-	suggestion := p.suggest(in)
+	suggestion := p.corrected()
+	if suggestion == "" {
+		suggestion = p.suggest(in)
+	}
 	parts = append(parts, "Try: “"+suggestion+"”")
 	return &QuestionError{Err: apperr.New(apperr.Unprocessable, CodeQuestionNotUnderstood, "%s", strings.Join(parts, " ")),
 		Interpretation: in, Suggestion: suggestion}
 }
 
+// vocabulary is every single word the parser knows, for spelling fixes.
+var vocabulary = func() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(phrases ...string) {
+		for _, ph := range phrases {
+			for _, w := range strings.Fields(ph) {
+				if len(w) >= 4 && !seen[w] {
+					seen[w] = true
+					out = append(out, w)
+				}
+			}
+		}
+	}
+	for k := range metricWords {
+		add(k)
+	}
+	for k := range dimensionWords {
+		add(k)
+	}
+	for k := range soloDimensions {
+		add(k)
+	}
+	for k := range monthNames {
+		add(k)
+	}
+	add("shopify", "tiktok", "spark", "facebook", "instagram", "google", "today", "yesterday", "since", "last", "week",
+		"month", "year", "compared", "versus", "imported", "store", "between")
+	slices.Sort(out)
+	return out
+}()
+
+// corrected returns the question with misspelt words replaced by the
+// closest known word (at most two edits away), if that question parses;
+// "" otherwise.
+func (p *parser) corrected() string {
+	if len(p.unsupported) > 0 {
+		return ""
+	}
+	words := slices.Clone(p.raw)
+	changed := false
+	for i, t := range p.toks {
+		if p.used[i] || stopWords[t] || len(t) < 4 {
+			continue
+		}
+		best, bestD := "", 3
+		for _, v := range vocabulary {
+			if d := editDistance(t, v, bestD); d < bestD {
+				best, bestD = v, d
+			}
+		}
+		if best == "" {
+			return ""
+		}
+		words[i], changed = best, true
+	}
+	if !changed {
+		return ""
+	}
+	q := strings.Join(words, " ")
+	if _, _, err := ParseQuestion(q, p.ctx); err != nil {
+		return ""
+	}
+	return q
+}
+
+// editDistance is the Levenshtein distance of a and b, or limit when it is
+// at least limit.
+func editDistance(a, b string, limit int) int {
+	if d := len(a) - len(b); d >= limit || -d >= limit {
+		return limit
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin >= limit {
+			return limit
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(b)], limit)
+}
+
 // suggest writes a close question Flint can answer from what was understood.
 func (p *parser) suggest(in Interpretation) string {
-	metrics := in.Metrics
+	metrics := slices.Clone(p.metrics)
+	for _, u := range in.Unsupported {
+		if m, ok := closeMetric[u]; ok && !slices.Contains(metrics, m) {
+			metrics = append(metrics, m)
+		}
+	}
 	if len(metrics) == 0 {
 		metrics = []Metric{Spend, Revenue}
 	}
@@ -793,8 +944,8 @@ func (p *parser) suggest(in Interpretation) string {
 		if i > 0 {
 			words = append(words, "vs")
 		}
-		if ch, ok := p.metricChan[m]; ok {
-			words = append(words, ch)
+		if ch := p.metricChan[m]; len(ch) > 0 {
+			words = append(words, strings.Join(ch, " and "))
 		}
 		words = append(words, metricPhrase(m))
 	}
@@ -832,8 +983,8 @@ func (p *parser) summary(q Query) string {
 	var ms []string
 	for _, m := range q.Metrics {
 		s := metricPhrase(m)
-		if ch, ok := p.metricChan[m]; ok {
-			s = ch + " " + s
+		if ch := p.metricChan[m]; len(ch) > 0 {
+			s = strings.Join(ch, " and ") + " " + s
 		}
 		ms = append(ms, s)
 	}
@@ -866,7 +1017,7 @@ func SuggestChart(q Query) string {
 		return "line"
 	case len(q.Dimensions) == 0:
 		return "number"
-	case len(q.Metrics) >= 2:
+	case len(q.Metrics) >= 2, len(q.Dimensions) >= 2 && slices.Contains(q.Dimensions, DimChannel):
 		return "grouped_bar"
 	}
 	return "bar"
