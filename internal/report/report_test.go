@@ -112,10 +112,16 @@ func (f *fakeStore) Impressions(_ context.Context, _ string, from, to time.Time,
 func (f *fakeStore) PostActivity(_ context.Context, ids []string, _ time.Time) (map[string]model.PostActivity, error) {
 	return f.activity, nil
 }
-func (f *fakeStore) PostStats(context.Context, []string) (map[string]model.PostStats, error) { return f.postStats, nil }
-func (f *fakeStore) ListCampaigns(context.Context, string) ([]model.Campaign, error)        { return f.campaigns, nil }
-func (f *fakeStore) ListAdGroups(context.Context, string, string) ([]model.AdGroup, error)  { return nil, nil }
-func (f *fakeStore) ListAds(context.Context, string, string) ([]model.Ad, error)            { return f.ads, nil }
+func (f *fakeStore) PostStats(context.Context, []string) (map[string]model.PostStats, error) {
+	return f.postStats, nil
+}
+func (f *fakeStore) ListCampaigns(context.Context, string) ([]model.Campaign, error) {
+	return f.campaigns, nil
+}
+func (f *fakeStore) ListAdGroups(context.Context, string, string) ([]model.AdGroup, error) {
+	return nil, nil
+}
+func (f *fakeStore) ListAds(context.Context, string, string) ([]model.Ad, error) { return f.ads, nil }
 func (f *fakeStore) ListPosts(context.Context, string) ([]model.Post, error) {
 	var out []model.Post
 	for _, p := range f.posts {
@@ -124,7 +130,9 @@ func (f *fakeStore) ListPosts(context.Context, string) ([]model.Post, error) {
 	slices.SortFunc(out, func(a, b model.Post) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
 }
-func (f *fakeStore) ListSparkPosts(context.Context, string) ([]model.SparkPost, error) { return f.library, nil }
+func (f *fakeStore) ListSparkPosts(context.Context, string) ([]model.SparkPost, error) {
+	return f.library, nil
+}
 func (f *fakeStore) GetPost(_ context.Context, id string) (model.Post, error) {
 	p, ok := f.posts[id]
 	if !ok {
