@@ -316,3 +316,105 @@ func TestSeedQuestionEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestImportsRefuseHostileFiles sends broken, binary, oversized and
+// wrong-kind files and checks that each gets a clear 4xx and that nothing
+// stored changes; then a good spend export, twice.
+func TestImportsRefuseHostileFiles(t *testing.T) {
+	backends(t, func(t *testing.T, newEnv func(...func(*config.Config)) *env) {
+		e := newEnv()
+		adv := e.newAdvertiser("Glow Co")
+		fixture := func(name string) string {
+			b, err := os.ReadFile("../integration/testdata/" + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		state := func() string {
+			return string(e.must(200, adv.token, "GET", "/api/v1/reports?metrics=spend,store_revenue,conversions&dimensions=channel"+
+				"&from=2026-01-01&to=2026-12-31", nil).raw)
+		}
+		spend := e.must(200, adv.token, "POST", "/api/v1/imports/ad-spend", fixture("meta_daily_usd.csv"))
+		if spend.str("platform") != "meta" || spend.num("imported") != 3 || spend.num("rejected.0.line") != 5 {
+			t.Fatalf("meta import: %s", spend.raw)
+		}
+		orders := e.must(200, adv.token, "POST", "/api/v1/imports/orders", fixture("shopify_orders_79.csv"))
+		if orders.num("imported") != 10 || orders.num("rejected.0.line") != 14 || len(orders.get("warnings").([]any)) != 1 {
+			t.Fatalf("orders import: %s", orders.raw)
+		}
+		before := state()
+		// A valid export (one order with ever more line items) past the limit.
+		lines := strings.SplitAfter(fixture("shopify_orders_75.csv"), "\n")
+		item := "#1005" + strings.Repeat(",", 74) + "\n"
+		big := lines[0] + lines[1] + strings.Repeat(item, MaxUploadForTest/len(item)+1)
+		for name, tc := range map[string]struct {
+			path, body string
+			status     int
+			code       string
+		}{
+			"sales report":   {"/api/v1/imports/orders", fixture("shopify_sales_report.csv"), 422, integration.CodeWrongExport},
+			"spend as order": {"/api/v1/imports/orders", fixture("google_daily.csv"), 422, integration.CodeWrongExport},
+			"order as spend": {"/api/v1/imports/ad-spend", fixture("shopify_orders_75.csv"), 422, integration.CodeWrongExport},
+			"binary":         {"/api/v1/imports/ad-spend", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 422, integration.CodeNotText},
+			"quote":          {"/api/v1/imports/orders", fixture("shopify_orders_79.csv") + "#9,\"x\n", 422, integration.CodeMalformedCSV},
+			"empty":          {"/api/v1/imports/ad-spend", "", 422, integration.CodeEmptyFile},
+			"too large":      {"/api/v1/imports/orders", big, 413, "BODY_TOO_LARGE"},
+		} {
+			a := e.do(adv.token, "POST", tc.path, tc.body)
+			if a.status != tc.status || a.code() != tc.code {
+				t.Errorf("%s: %d %s, want %d %s", name, a.status, a.raw, tc.status, tc.code)
+			}
+		}
+		if after := state(); after != before {
+			t.Fatalf("a refused file changed the data:\n%s\n%s", before, after)
+		}
+		again := e.must(200, adv.token, "POST", "/api/v1/imports/ad-spend", fixture("meta_daily_usd.csv"))
+		if again.num("imported") != 0 || again.num("skipped") != 3 {
+			t.Fatalf("meta import again: %s", again.raw)
+		}
+		// Only advertisers import; the operator gets 403.
+		if a := e.do(operatorToken, "POST", "/api/v1/imports/orders", fixture("shopify_orders_79.csv")); a.status != 403 {
+			t.Fatalf("operator import: %d", a.status)
+		}
+	})
+}
+
+// MaxUploadForTest is the upload limit of the API (64 MiB).
+const MaxUploadForTest = 64 << 20
+
+func TestQuestionsAndRecommendationsOverHTTP(t *testing.T) {
+	e := startEnv(t, "sqlite")
+	w := e.world()
+	a := e.do(w.advertiser.token, "POST", "/api/v1/questions", map[string]any{"q": "units sold by campain last week"})
+	if a.status != 422 || a.code() != "QUESTION_NOT_UNDERSTOOD" || a.str("suggestion") == "" ||
+		a.str("interpretation.unsupported.0") != "units sold" || a.str("interpretation.not_understood.0") != "campain" {
+		t.Fatalf("422: %s", a.raw)
+	}
+	for _, body := range []string{`{"q":1}`, `{}`, `{"q":"` + strings.Repeat("a", 600) + `"}`} {
+		if a := e.do(w.advertiser.token, "POST", "/api/v1/questions", body); a.status != 400 {
+			t.Fatalf("%s: %d %s", body, a.status, a.raw)
+		}
+	}
+	if a := e.do(w.creator.token, "POST", "/api/v1/questions", map[string]any{"q": "spend"}); a.status != 403 {
+		t.Fatalf("creator question: %d", a.status)
+	}
+	// Organic engagement ranks the creator's posts.
+	var events []map[string]any
+	for i := range 40 {
+		events = append(events, map[string]any{"event_id": fmt.Sprintf("o-%d", i), "type": "impression", "post_id": w.post})
+		if i < 12 {
+			events = append(events, map[string]any{"event_id": fmt.Sprintf("l-%d", i), "type": "like", "post_id": w.post})
+		}
+	}
+	events = append(events, map[string]any{"event_id": "h-1", "type": "impression", "post_id": w.hitPost})
+	e.must(200, operatorToken, "POST", "/api/v1/events", map[string]any{"events": events})
+	rec := e.must(200, w.creator.token, "GET", "/api/v1/recommendations/spark-posts", nil)
+	if rec.str("candidates.0.post_id") != w.post || rec.str("candidates.0.reason") == "" || rec.num("candidates.0.views") != 40 {
+		t.Fatalf("recommendations: %s", rec.raw)
+	}
+	lib := e.must(200, w.advertiser.token, "GET", "/api/v1/recommendations/spark-posts", nil)
+	if cands, _ := lib.get("candidates").([]any); len(cands) != 0 {
+		t.Fatalf("an empty library has candidates: %s", lib.raw)
+	}
+}
