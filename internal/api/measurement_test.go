@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -107,10 +109,9 @@ func (e *env) webhook(advertiserID, secret, webhookID string, body []byte) answe
 		e.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var a answer
-	a.status = resp.StatusCode
-	buf := new(strings.Builder)
-	fmt.Fscan(resp.Body, buf)
+	a := answer{status: resp.StatusCode, header: resp.Header}
+	a.raw, _ = io.ReadAll(resp.Body)
+	json.Unmarshal(a.raw, &a.body)
 	return a
 }
 
@@ -217,19 +218,26 @@ func TestSeedQuestionEndToEnd(t *testing.T) {
 			t.Fatalf("shopify set-up: %s", set.raw)
 		}
 		order := webhookOrder("9100000000000000001", "#2001", "30.00", "/products/serum?utm_campaign=x&flint_clid="+dB[0].clickID, now, false)
-		if a := e.webhook(adv.id, "wrong-secret-0123456789", "wh-0", order); a.status != 401 {
-			t.Fatalf("bad signature: %d", a.status)
+		if a := e.webhook(adv.id, "wrong-secret-0123456789", "wh-1", order); a.status != 401 || a.code() != "WEBHOOK_SIGNATURE_INVALID" {
+			t.Fatalf("bad signature: %d %s", a.status, a.raw)
 		}
-		for range 2 {
-			if a := e.webhook(adv.id, secret, "wh-1", order); a.status != 200 {
-				t.Fatalf("webhook: %d", a.status)
-			}
+		// The refused delivery recorded nothing: the same id is new.
+		if a := e.webhook(adv.id, secret, "wh-1", order); a.status != 200 || a.get("duplicate") != false || a.get("counted") != true {
+			t.Fatalf("webhook: %d %s", a.status, a.raw)
 		}
-		if a := e.webhook(adv.id, secret, "wh-2", webhookOrder("9100000000000000002", "#2002", "403.00", "", now, true)); a.status != 200 {
-			t.Fatalf("test webhook: %d", a.status)
+		if a := e.webhook(adv.id, secret, "wh-1", order); a.status != 200 || a.get("duplicate") != true {
+			t.Fatalf("replayed webhook: %d %s", a.status, a.raw)
 		}
-		if a := e.webhook(adv.id, secret, "wh-3", webhookOrder("5500000000000000004", "#1004", "20.00", "", now, false)); a.status != 200 {
-			t.Fatalf("known order webhook: %d", a.status)
+		if a := e.webhook(adv.id, secret, "wh-2", webhookOrder("9100000000000000002", "#2002", "403.00", "", now, true)); a.status != 200 ||
+			a.get("test") != true || a.get("counted") != false {
+			t.Fatalf("test webhook: %d %s", a.status, a.raw)
+		}
+		if a := e.webhook(adv.id, secret, "wh-3", webhookOrder("5500000000000000004", "#1004", "20.00", "", now, false)); a.status != 200 ||
+			a.get("counted") != false {
+			t.Fatalf("known order webhook: %d %s", a.status, a.raw)
+		}
+		if a := e.webhook("acct_nobody", secret, "wh-4", order); a.status != 401 {
+			t.Fatalf("unknown advertiser: %d", a.status)
 		}
 		if strings.Contains(e.logs.String(), secret) {
 			t.Fatal("the webhook secret was logged")
