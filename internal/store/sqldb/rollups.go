@@ -192,47 +192,67 @@ func (db *DB) addReportRollups(ctx context.Context, tx *sql.Tx, events []model.E
 		campaignDays[ck] = s
 	}
 	// Keys in order, so that concurrent batches on PostgreSQL lock rows in
-	// one order.
+	// one order; many rows per statement, since a batch may touch
+	// thousands of ads.
+	adRows := make([][]any, 0, len(adDays))
 	for _, k := range slices.SortedFunc(maps.Keys(adDays), func(a, b adDayKey) int {
 		return cmp.Or(strings.Compare(a.advertiserID, b.advertiserID), cmp.Compare(a.day, b.day), strings.Compare(a.adID, b.adID))
 	}) {
-		info := infos[k.adID]
-		s := adDays[k]
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO report_ad_days (advertiser_id, day, ad_id, campaign_id,
-			ad_group_id, post_id, creator_id, `+statColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-			ON CONFLICT (advertiser_id, day, ad_id) DO UPDATE SET `+statUpdates("report_ad_days")),
-			append([]any{k.advertiserID, int64(k.day), k.adID, info.campaignID, info.adGroupID, info.postID, info.creatorID},
-				statArgs(&s)...)...); err != nil {
-			return err
-		}
+		info, s := infos[k.adID], adDays[k]
+		adRows = append(adRows, append([]any{k.advertiserID, int64(k.day), k.adID, info.campaignID, info.adGroupID, info.postID,
+			info.creatorID}, statArgs(&s)...))
 	}
+	if err := db.upsert(ctx, tx, "report_ad_days", "advertiser_id, day, ad_id, campaign_id, ad_group_id, post_id, creator_id, "+
+		statColumns, "advertiser_id, day, ad_id", statUpdates("report_ad_days"), adRows); err != nil {
+		return err
+	}
+	campaignRows := make([][]any, 0, len(campaignDays))
 	for _, k := range slices.SortedFunc(maps.Keys(campaignDays), func(a, b campaignDayKey) int {
 		return cmp.Or(strings.Compare(a.advertiserID, b.advertiserID), cmp.Compare(a.day, b.day),
 			strings.Compare(a.campaignID, b.campaignID))
 	}) {
 		s := campaignDays[k]
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO report_campaign_days (advertiser_id, day, campaign_id,
-			`+statColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-			ON CONFLICT (advertiser_id, day, campaign_id) DO UPDATE SET `+statUpdates("report_campaign_days")),
-			append([]any{k.advertiserID, int64(k.day), k.campaignID}, statArgs(&s)...)...); err != nil {
-			return err
-		}
+		campaignRows = append(campaignRows, append([]any{k.advertiserID, int64(k.day), k.campaignID}, statArgs(&s)...))
 	}
+	if err := db.upsert(ctx, tx, "report_campaign_days", "advertiser_id, day, campaign_id, "+statColumns,
+		"advertiser_id, day, campaign_id", statUpdates("report_campaign_days"), campaignRows); err != nil {
+		return err
+	}
+	postRows := make([][]any, 0, len(postHours))
 	for _, k := range slices.SortedFunc(maps.Keys(postHours), func(a, b postHourKey) int {
 		return cmp.Or(strings.Compare(a.postID, b.postID), cmp.Compare(a.hour, b.hour))
 	}) {
 		a := postHours[k]
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO post_organic_hourly (post_id, hour, views, views_2s, views_6s,
-			completes, watch_ms, likes, comments, shares, follows) VALUES (?,?,?,?,?,?,?,?,?,?,?)
-			ON CONFLICT (post_id, hour) DO UPDATE SET views = post_organic_hourly.views + excluded.views,
-			views_2s = post_organic_hourly.views_2s + excluded.views_2s,
-			views_6s = post_organic_hourly.views_6s + excluded.views_6s,
-			completes = post_organic_hourly.completes + excluded.completes,
-			watch_ms = post_organic_hourly.watch_ms + excluded.watch_ms,
-			likes = post_organic_hourly.likes + excluded.likes, comments = post_organic_hourly.comments + excluded.comments,
-			shares = post_organic_hourly.shares + excluded.shares, follows = post_organic_hourly.follows + excluded.follows`),
-			k.postID, k.hour, a.Views, a.Views2s, a.Views6s, a.Completes, a.WatchMS, a.Likes, a.Comments, a.Shares,
-			a.Follows); err != nil {
+		postRows = append(postRows, []any{k.postID, k.hour, a.Views, a.Views2s, a.Views6s, a.Completes, a.WatchMS, a.Likes,
+			a.Comments, a.Shares, a.Follows})
+	}
+	return db.upsert(ctx, tx, "post_organic_hourly", "post_id, hour, "+strings.Join(organicNames, ", "), "post_id, hour",
+		addUpdates("post_organic_hourly", organicNames), postRows)
+}
+
+// organicNames are the counter columns of post_organic_hourly.
+var organicNames = []string{"views", "views_2s", "views_6s", "completes", "watch_ms", "likes", "comments", "shares", "follows"}
+
+// upsertChunk is how many rows one upsert statement carries.
+const upsertChunk = 50
+
+// upsert inserts rows into table, adding to the counters of rows whose key
+// (conflict) exists. The rows must have distinct keys.
+func (db *DB) upsert(ctx context.Context, tx *sql.Tx, table, columns, conflict, updates string, rows [][]any) error {
+	for part := range slices.Chunk(rows, upsertChunk) {
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO " + table + " (" + columns + ") VALUES ")
+		one := "(" + placeholders(len(part[0])) + ")"
+		args := make([]any, 0, len(part)*len(part[0]))
+		for i, r := range part {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(one)
+			args = append(args, r...)
+		}
+		sb.WriteString(" ON CONFLICT (" + conflict + ") DO UPDATE SET " + updates)
+		if _, err := tx.ExecContext(ctx, db.q(sb.String()), args...); err != nil {
 			return err
 		}
 	}
@@ -270,9 +290,12 @@ var statNames = []string{"impressions", "views_2s", "views_6s", "completes", "wa
 var statColumns = strings.Join(statNames, ", ")
 
 // statUpdates is the SET list that adds excluded's counters to table's.
-func statUpdates(table string) string {
-	parts := make([]string, len(statNames))
-	for i, c := range statNames {
+func statUpdates(table string) string { return addUpdates(table, statNames) }
+
+// addUpdates is the SET list that adds excluded's columns to table's.
+func addUpdates(table string, columns []string) string {
+	parts := make([]string, len(columns))
+	for i, c := range columns {
 		parts[i] = c + " = " + table + "." + c + " + excluded." + c
 	}
 	return strings.Join(parts, ", ")

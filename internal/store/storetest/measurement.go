@@ -17,6 +17,7 @@ func init() {
 	tests["ReportRollupLocalDays"] = testReportRollupLocalDays
 	tests["ReportRollupGroups"] = testReportRollupGroups
 	tests["ReportRollupOrganic"] = testReportRollupOrganic
+	tests["ReportRollupManyAds"] = testReportRollupManyAds
 	tests["ReportImpressions"] = testReportImpressions
 	tests["PurgeEvents"] = testPurgeEvents
 	tests["MeasurementSettings"] = testMeasurementSettings
@@ -447,4 +448,37 @@ func testSpendImport(f *fixture) {
 	channels, err := f.s.Channels(f.ctx, adv)
 	f.check(err, "Channels")
 	f.same(channels, []string{"google", "meta"}, "channels")
+}
+
+// testReportRollupManyAds stores one batch that touches more ads than one
+// upsert statement carries, twice.
+func testReportRollupManyAds(f *fixture) {
+	ads := f.ads(60)
+	at := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
+	for round := range 2 {
+		var events []model.Event
+		for _, ad := range ads {
+			d := f.id("dec")
+			events = append(events, paid(f.id("ev"), model.EventImpression, ad, d, at, 1000, d))
+		}
+		out, err := f.s.InsertEvents(f.ctx, events)
+		f.check(err, "InsertEvents round %d", round)
+		for i, o := range out {
+			if o != model.EventStored {
+				f.t.Fatalf("event %d: outcome %d", i, o)
+			}
+		}
+	}
+	day := model.DayOf(at, time.UTC) // the fixture's advertiser is in New York: still the 14th
+	rows := f.stats(model.StatsQuery{AdvertiserID: ads[0].AdvertiserID, From: day, To: day, GroupBy: model.ByAd})
+	if len(rows) != 60 {
+		f.t.Fatalf("%d ad rows, want 60", len(rows))
+	}
+	for _, r := range rows {
+		if r.Stats.Impressions != 2 || r.Stats.Spend != 2000 {
+			f.t.Fatalf("row %+v", r)
+		}
+	}
+	total := f.stats(model.StatsQuery{AdvertiserID: ads[0].AdvertiserID, From: day, To: day})
+	f.same(total, []model.StatsRow{{Stats: model.AdStats{Impressions: 120, Spend: 120_000}}}, "campaign total")
 }
