@@ -164,6 +164,7 @@ type parser struct {
 	pendingChan  string // a channel named just before a metric
 	pendingStore bool   // "shopify"/"store" just before revenue
 	vs           bool
+	correct      bool // suggest spelling fixes
 }
 
 // ParseQuestion turns a plain-English question into a report query. It is
@@ -181,7 +182,13 @@ func ParseQuestion(question string, ctx QuestionContext) (Query, Interpretation,
 	if strings.TrimSpace(question) == "" {
 		return Query{}, Interpretation{}, apperr.Missing("q")
 	}
-	p := &parser{ctx: ctx, metricChan: map[Metric][]string{}, today: model.DayOf(ctx.Now, ctx.Location)}
+	return parse(question, ctx, true)
+}
+
+// parse parses a question; correct allows suggesting spelling fixes
+// (which parses the fixed question once more, without them).
+func parse(question string, ctx QuestionContext, correct bool) (Query, Interpretation, error) {
+	p := &parser{ctx: ctx, metricChan: map[Metric][]string{}, today: model.DayOf(ctx.Now, ctx.Location), correct: correct}
 	p.tokenize(question)
 	p.scan()
 	return p.finish()
@@ -863,7 +870,7 @@ var vocabulary = func() []string {
 // closest known word (at most two edits away), if that question parses;
 // "" otherwise.
 func (p *parser) corrected() string {
-	if len(p.unsupported) > 0 {
+	if len(p.unsupported) > 0 || !p.correct {
 		return ""
 	}
 	words := slices.Clone(p.raw)
@@ -878,7 +885,7 @@ func (p *parser) corrected() string {
 				best, bestD = v, d
 			}
 		}
-		if best == "" {
+		if best == "" || best == t {
 			return ""
 		}
 		words[i], changed = best, true
@@ -887,7 +894,7 @@ func (p *parser) corrected() string {
 		return ""
 	}
 	q := strings.Join(words, " ")
-	if _, _, err := ParseQuestion(q, p.ctx); err != nil {
+	if _, _, err := parse(q, p.ctx, false); err != nil {
 		return ""
 	}
 	return q
