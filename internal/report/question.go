@@ -728,6 +728,9 @@ func firstOfMonth(d model.Day) model.Day {
 
 // dateAt reads a date: "2026-11-03", "Nov 3", "November 3rd", "3 Nov".
 func (p *parser) dateAt(i int) (model.Day, int) {
+	if i >= len(p.toks) {
+		return 0, 0
+	}
 	y, _, _ := p.today.Date()
 	t := p.toks[i]
 	if d, err := time.Parse(time.DateOnly, t); err == nil {
