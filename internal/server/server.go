@@ -56,6 +56,7 @@ type App struct {
 	store     *sqldb.DB
 	events    *event.Ingestor
 	stop      context.CancelFunc
+	purging   chan struct{} // closed when the retention loop has stopped
 }
 
 // New builds Flint from cfg: secrets, store (migrated), services, API.
@@ -113,7 +114,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	reports := report.New(app.store, clk, report.Channel{Name: cfg.ChannelName, Aliases: report.DefaultChannel.Aliases},
 		cfg.EventRetention)
 	measurement := measure.New(app.store, clk, measure.NewSealer([]byte(secret)))
-	go retention.Run(runCtx, app.store, clk, cfg.EventRetention, time.Hour, log)
+	app.purging = make(chan struct{})
+	go func() {
+		defer close(app.purging)
+		retention.Run(runCtx, app.store, clk, cfg.EventRetention, time.Hour, log)
+	}()
 	app.Handler = api.New(api.Deps{
 		Log: log, Clock: clk, OperatorToken: operatorToken, TestClock: app.TestClock,
 		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns, Delivery: engine,
@@ -126,6 +131,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 // stored, then closes the store. Call it after the HTTP server stopped.
 func (a *App) Close() error {
 	a.stop()
+	<-a.purging
 	a.events.Close()
 	return a.store.Close()
 }
