@@ -161,10 +161,11 @@ func (c ImportCounts) Add(o ImportCounts) ImportCounts {
 }
 
 // RevenueQuery selects one advertiser's conversions or orders over local
-// days [From, To].
+// days [From, To], summed per day when ByDay is set (else Day is 0).
 type RevenueQuery struct {
 	AdvertiserID string
 	From, To     Day
+	ByDay        bool
 }
 
 // RevenueRow sums conversions or orders of one day, ad (or campaign, for

@@ -378,7 +378,8 @@ func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Pe
 	}
 
 	revenueWanted := wants(Conversions, CPA, Revenue, StoreRevenue, ConversionRevenue, ROAS, StoreROAS)
-	rq := model.RevenueQuery{AdvertiserID: adv.ID, From: period.From, To: period.To}
+	rq := model.RevenueQuery{AdvertiserID: adv.ID, From: period.From, To: period.To,
+		ByDay: slices.ContainsFunc(q.Dimensions, Dimension.Time)}
 	if revenueWanted {
 		conv, err := s.store.ConversionRevenue(ctx, rq)
 		if err != nil {

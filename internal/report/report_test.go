@@ -77,6 +77,9 @@ func inRange(rows []model.RevenueRow, q model.RevenueQuery) []model.RevenueRow {
 	var out []model.RevenueRow
 	for _, r := range rows {
 		if r.Day >= q.From && r.Day <= q.To {
+			if !q.ByDay {
+				r.Day = 0
+			}
 			out = append(out, r)
 		}
 	}

@@ -324,12 +324,12 @@ func nullInt(p *int64) any {
 
 // ConversionRevenue implements store.Measurement.
 func (db *DB) ConversionRevenue(ctx context.Context, q model.RevenueQuery) ([]model.RevenueRow, error) {
-	rows, err := db.query(ctx, `SELECT c.day, c.campaign_id, c.ad_id, c.currency,
+	rows, err := db.query(ctx, `SELECT `+dayColumn(q.ByDay, "c.day")+` AS d, c.campaign_id, c.ad_id, c.currency,
 		CASE WHEN c.order_id <> '' AND EXISTS (SELECT 1 FROM orders o WHERE o.advertiser_id = c.advertiser_id
 			AND (o.order_id = c.order_id OR o.name = c.order_id)) THEN 1 ELSE 0 END AS dup,
 		COUNT(*), CAST(SUM(c.value) AS BIGINT)
 		FROM conversions c WHERE c.advertiser_id = ? AND c.day >= ? AND c.day <= ? AND c.event = 'purchase'
-		GROUP BY c.day, c.campaign_id, c.ad_id, c.currency, dup`, q.AdvertiserID, int64(q.From), int64(q.To))
+		GROUP BY d, c.campaign_id, c.ad_id, c.currency, dup`, q.AdvertiserID, int64(q.From), int64(q.To))
 	if err != nil {
 		return nil, err
 	}
@@ -342,11 +342,19 @@ func (db *DB) ConversionRevenue(ctx context.Context, q model.RevenueQuery) ([]mo
 	})
 }
 
+// dayColumn is the day column, or 0 when rows are not summed per day.
+func dayColumn(byDay bool, column string) string {
+	if byDay {
+		return column
+	}
+	return "0"
+}
+
 // OrderRevenue implements store.Measurement.
 func (db *DB) OrderRevenue(ctx context.Context, q model.RevenueQuery) ([]model.RevenueRow, error) {
-	rows, err := db.query(ctx, `SELECT day, campaign_id, ad_id, currency, COUNT(*), CAST(SUM(revenue) AS BIGINT)
-		FROM orders WHERE advertiser_id = ? AND day >= ? AND day <= ? AND counted = ?
-		GROUP BY day, campaign_id, ad_id, currency`, q.AdvertiserID, int64(q.From), int64(q.To), true)
+	rows, err := db.query(ctx, `SELECT `+dayColumn(q.ByDay, "day")+` AS d, campaign_id, ad_id, currency, COUNT(*),
+		CAST(SUM(revenue) AS BIGINT) FROM orders WHERE advertiser_id = ? AND day >= ? AND day <= ? AND counted = ?
+		GROUP BY d, campaign_id, ad_id, currency`, q.AdvertiserID, int64(q.From), int64(q.To), true)
 	if err != nil {
 		return nil, err
 	}

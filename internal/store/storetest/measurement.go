@@ -281,7 +281,7 @@ func testConversions(f *fixture) {
 	_, err = f.s.ImportOrders(f.ctx, adv, one([]model.Order{{OrderID: "5001", Name: "#1001", Source: "csv", CreatedAt: at,
 		Day: day, Currency: "USD", Total: 20_000_000, Revenue: 20_000_000, Counted: true, FinancialStatus: "paid"}}))
 	f.check(err, "ImportOrders")
-	rows, err := f.s.ConversionRevenue(f.ctx, model.RevenueQuery{AdvertiserID: adv, From: day, To: day})
+	rows, err := f.s.ConversionRevenue(f.ctx, model.RevenueQuery{AdvertiserID: adv, From: day, To: day, ByDay: true})
 	f.check(err, "ConversionRevenue")
 	slices.SortFunc(rows, func(a, b model.RevenueRow) int { return int(a.Value - b.Value) })
 	base := model.RevenueRow{Day: day, CampaignID: ads[0].CampaignID, AdID: ads[0].ID, Currency: "USD", Count: 1}
@@ -290,6 +290,12 @@ func testConversions(f *fixture) {
 	plain := base
 	plain.Value = 39_000_000
 	f.same(rows, []model.RevenueRow{dup, plain}, "conversion revenue (purchases only)")
+	// Not per day: the same sums, day 0.
+	rows, err = f.s.ConversionRevenue(f.ctx, model.RevenueQuery{AdvertiserID: adv, From: day - 5, To: day + 5})
+	f.check(err, "ConversionRevenue")
+	slices.SortFunc(rows, func(a, b model.RevenueRow) int { return int(a.Value - b.Value) })
+	dup.Day, plain.Day = 0, 0
+	f.same(rows, []model.RevenueRow{dup, plain}, "conversion revenue over days")
 }
 
 func one[T any](batch []T) iter.Seq2[[]T, error] {
@@ -298,7 +304,7 @@ func one[T any](batch []T) iter.Seq2[[]T, error] {
 
 func (f *fixture) orderRevenue(adv string) map[string]model.RevenueRow {
 	f.t.Helper()
-	rows, err := f.s.OrderRevenue(f.ctx, model.RevenueQuery{AdvertiserID: adv, From: 0, To: model.DateDay(2030, 1, 1)})
+	rows, err := f.s.OrderRevenue(f.ctx, model.RevenueQuery{AdvertiserID: adv, From: 0, To: model.DateDay(2030, 1, 1), ByDay: true})
 	f.check(err, "OrderRevenue")
 	out := map[string]model.RevenueRow{}
 	for _, r := range rows {
