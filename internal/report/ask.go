@@ -28,7 +28,10 @@ func (s *Service) Ask(ctx context.Context, adv model.Account, question string) (
 	if err != nil {
 		return Answer{Interpretation: in}, err
 	}
-	rep, err := s.Run(ctx, adv, q)
+	rep, err := s.run(ctx, adv, q, q.Period, campaigns)
+	if err == nil && q.Compare != nil {
+		rep.Comparison, err = s.run(ctx, adv, q, *q.Compare, campaigns)
+	}
 	if err != nil {
 		return Answer{}, err
 	}

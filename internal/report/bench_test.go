@@ -31,7 +31,7 @@ const (
 	benchAdsPerCamp = 10
 	benchDeliveries = 2_000_000
 	benchOrders     = 30_000
-	benchVersion    = "v1"
+	benchVersion    = "v2"
 )
 
 var benchNY, _ = time.LoadLocation("America/New_York")

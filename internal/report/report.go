@@ -267,11 +267,15 @@ type facts struct {
 
 // Run builds the report q asks for, for the advertiser.
 func (s *Service) Run(ctx context.Context, adv model.Account, q Query) (*Report, error) {
-	r, err := s.run(ctx, adv, q, q.Period)
+	campaigns, err := s.store.ListCampaigns(ctx, adv.ID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.run(ctx, adv, q, q.Period, campaigns)
 	if err != nil || q.Compare == nil {
 		return r, err
 	}
-	if r.Comparison, err = s.run(ctx, adv, q, *q.Compare); err != nil {
+	if r.Comparison, err = s.run(ctx, adv, q, *q.Compare, campaigns); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -289,7 +293,7 @@ type directory struct {
 	postCreator map[string]string
 }
 
-func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Period) (*Report, error) {
+func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Period, campaigns []model.Campaign) (*Report, error) {
 	loc := zone(adv.Timezone)
 	rep := &Report{Query: q, Currency: adv.Currency, Timezone: loc.String(), Dimensions: q.Dimensions, Metrics: q.Metrics}
 	rep.Query.Period = period
@@ -315,10 +319,9 @@ func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Pe
 	}
 	adLevel := has(DimAdGroup) || has(DimAd) || has(DimPost) || has(DimCreator) ||
 		len(q.AdGroups)+len(q.Ads)+len(q.Posts)+len(q.Creators) > 0
-	dir := &directory{}
-	var err error
-	if dir.campaigns, err = s.campaignNames(ctx, adv.ID); err != nil {
-		return nil, err
+	dir := &directory{campaigns: make(map[string]string, len(campaigns))}
+	for _, c := range campaigns {
+		dir.campaigns[c.ID] = c.Name
 	}
 	needAds := adLevel && wants(Conversions, CPA, Revenue, StoreRevenue, ConversionRevenue, ROAS, StoreROAS) || wants(Reach)
 	if needAds || has(DimAdGroup) || has(DimAd) || has(DimPost) || has(DimCreator) {
@@ -696,18 +699,6 @@ func labelKey(ls []Label) string {
 		b.WriteByte(0)
 	}
 	return b.String()
-}
-
-func (s *Service) campaignNames(ctx context.Context, advertiserID string) (map[string]string, error) {
-	cs, err := s.store.ListCampaigns(ctx, advertiserID)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(cs))
-	for _, c := range cs {
-		out[c.ID] = c.Name
-	}
-	return out, nil
 }
 
 // loadDirectory reads the advertiser's ad groups and ads, and the posts

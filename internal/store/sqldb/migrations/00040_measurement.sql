@@ -92,7 +92,8 @@ CREATE TABLE conversions (
     received_at   {{int}} NOT NULL,
     PRIMARY KEY (advertiser_id, event_id)
 );
-CREATE INDEX conversions_day ON conversions (advertiser_id, day);
+-- Covering the revenue query: a month of conversions is one range scan.
+CREATE INDEX conversions_day ON conversions (advertiser_id, day, event, campaign_id, ad_id, currency, value, order_id);
 
 -- Store orders from CSV exports and webhooks, one row per order id: the
 -- same order from both sources is one row.
@@ -120,7 +121,8 @@ CREATE TABLE orders (
     imported_at      {{int}} NOT NULL,
     PRIMARY KEY (advertiser_id, order_id)
 );
-CREATE INDEX orders_day ON orders (advertiser_id, day);
+-- Covering the revenue query: a month of orders is one range scan.
+CREATE INDEX orders_day ON orders (advertiser_id, day, counted, campaign_id, ad_id, currency, revenue);
 -- Orders exported by CSV carry their name but, in older exports, no id.
 CREATE INDEX orders_name ON orders (advertiser_id, name);
 
