@@ -26,6 +26,18 @@ func (d Day) Date() (int, time.Month, int) {
 	return time.Unix(int64(d)*86400, 0).UTC().Date()
 }
 
+// Month returns the first day of d's month.
+func (d Day) Month() Day {
+	y, m, _ := d.Date()
+	return DateDay(y, m, 1)
+}
+
+// MonthEnd returns the last day of d's month.
+func (d Day) MonthEnd() Day {
+	y, m, _ := d.Date()
+	return DateDay(y, m+1, 1) - 1
+}
+
 // String formats the day as YYYY-MM-DD.
 func (d Day) String() string { return time.Unix(int64(d)*86400, 0).UTC().Format(time.DateOnly) }
 
@@ -48,12 +60,15 @@ const (
 type StatsQuery struct {
 	AdvertiserID string
 	From, To     Day
-	GroupBy      StatsGroup
-	Campaigns    []string
-	AdGroups     []string
-	Ads          []string
-	Posts        []string
-	Creators     []string
+	// Today, when set, says that no day after it has data yet: the store
+	// may then answer a month to date from the month's sums.
+	Today     Day
+	GroupBy   StatsGroup
+	Campaigns []string
+	AdGroups  []string
+	Ads       []string
+	Posts     []string
+	Creators  []string
 }
 
 // StatsRow is one group of a StatsQuery; dimensions not grouped by are empty.
@@ -166,6 +181,7 @@ type RevenueQuery struct {
 	AdvertiserID string
 	From, To     Day
 	ByDay        bool
+	Today        Day // as in StatsQuery
 }
 
 // RevenueRow sums conversions or orders of one day, ad (or campaign, for

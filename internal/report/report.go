@@ -295,6 +295,7 @@ type directory struct {
 
 func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Period, campaigns []model.Campaign) (*Report, error) {
 	loc := zone(adv.Timezone)
+	today := model.DayOf(s.clock.Now(), loc)
 	rep := &Report{Query: q, Currency: adv.Currency, Timezone: loc.String(), Dimensions: q.Dimensions, Metrics: q.Metrics}
 	rep.Query.Period = period
 	has := func(d Dimension) bool { return slices.Contains(q.Dimensions, d) }
@@ -348,7 +349,7 @@ func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Pe
 
 	// Our own ads.
 	if keepChannel(s.own.Name) {
-		sq := model.StatsQuery{AdvertiserID: adv.ID, From: period.From, To: period.To, Campaigns: q.Campaigns,
+		sq := model.StatsQuery{AdvertiserID: adv.ID, From: period.From, To: period.To, Today: today, Campaigns: q.Campaigns,
 			AdGroups: q.AdGroups, Ads: q.Ads, Posts: q.Posts, Creators: q.Creators}
 		for _, d := range q.Dimensions {
 			switch d {
@@ -381,7 +382,7 @@ func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Pe
 	}
 
 	revenueWanted := wants(Conversions, CPA, Revenue, StoreRevenue, ConversionRevenue, ROAS, StoreROAS)
-	rq := model.RevenueQuery{AdvertiserID: adv.ID, From: period.From, To: period.To,
+	rq := model.RevenueQuery{AdvertiserID: adv.ID, From: period.From, To: period.To, Today: today,
 		ByDay: slices.ContainsFunc(q.Dimensions, Dimension.Time)}
 	if revenueWanted {
 		conv, err := s.store.ConversionRevenue(ctx, rq)

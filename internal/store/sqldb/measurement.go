@@ -1,10 +1,14 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"iter"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/flintads/flint/internal/model"
@@ -166,6 +170,29 @@ type storedOrder struct {
 	orderID, name, status, attributedBy string
 	total, refunded, revenue            int64
 	counted, cancelled, test            bool
+	day                                 model.Day
+	campaignID, adID, currency          string
+}
+
+// orderMonthKey is a row of order_months.
+type orderMonthKey struct {
+	month                      model.Day
+	campaignID, adID, currency string
+}
+
+// orderSums are what one or more orders add to an order_months row.
+type orderSums struct{ orders, revenue int64 }
+
+// count adds (sign 1) or takes away (-1) the order's contribution.
+func (s *storedOrder) count(deltas map[orderMonthKey]orderSums, sign int64) {
+	if !s.counted {
+		return
+	}
+	k := orderMonthKey{s.day.Month(), s.campaignID, s.adID, s.currency}
+	d := deltas[k]
+	d.orders += sign
+	d.revenue += sign * s.revenue
+	deltas[k] = d
 }
 
 // storeOrders inserts the new orders of a batch and updates those whose
@@ -182,7 +209,8 @@ func (db *DB) storeOrders(ctx context.Context, tx *sql.Tx, advertiserID string, 
 		args := append([]any{advertiserID}, anys(part)...)
 		args = append(args, anys(part)...)
 		rows, err := tx.QueryContext(ctx, db.q(`SELECT order_id, name, financial_status, attributed_by, total, refunded, revenue,
-			counted, cancelled, test FROM orders WHERE advertiser_id = ? AND (order_id IN (`+placeholders(len(part))+`)
+			counted, cancelled, test, day, campaign_id, ad_id, currency FROM orders
+			WHERE advertiser_id = ? AND (order_id IN (`+placeholders(len(part))+`)
 			OR name IN (`+placeholders(len(part))+`))`), args...)
 		if err != nil {
 			return err
@@ -191,7 +219,7 @@ func (db *DB) storeOrders(ctx context.Context, tx *sql.Tx, advertiserID string, 
 		for rows.Next() {
 			var s storedOrder
 			if err := rows.Scan(&s.orderID, &s.name, &s.status, &s.attributedBy, &s.total, &s.refunded, &s.revenue,
-				&s.counted, &s.cancelled, &s.test); err != nil {
+				&s.counted, &s.cancelled, &s.test, &s.day, &s.campaignID, &s.adID, &s.currency); err != nil {
 				return err
 			}
 			byID[s.orderID] = &s
@@ -205,6 +233,7 @@ func (db *DB) storeOrders(ctx context.Context, tx *sql.Tx, advertiserID string, 
 		return counts, err
 	}
 	var fresh []model.Order
+	deltas := map[orderMonthKey]orderSums{}
 	for i := range batch {
 		o := &batch[i]
 		o.AdvertiserID = advertiserID
@@ -216,7 +245,9 @@ func (db *DB) storeOrders(ctx context.Context, tx *sql.Tx, advertiserID string, 
 			fresh = append(fresh, *o)
 			s = &storedOrder{orderID: o.OrderID, name: o.Name, status: string(o.FinancialStatus),
 				attributedBy: string(o.AttributedBy), total: int64(o.Total), refunded: int64(o.Refunded),
-				revenue: int64(o.Revenue), counted: o.Counted, cancelled: o.Cancelled, test: o.Test}
+				revenue: int64(o.Revenue), counted: o.Counted, cancelled: o.Cancelled, test: o.Test, day: o.Day,
+				campaignID: o.CampaignID, adID: o.AdID, currency: o.Currency}
+			s.count(deltas, 1)
 			byID[o.OrderID] = s
 			if o.Name != "" {
 				byName[o.Name] = s
@@ -231,6 +262,7 @@ func (db *DB) storeOrders(ctx context.Context, tx *sql.Tx, advertiserID string, 
 			counts.Skipped++
 			continue
 		}
+		s.count(deltas, -1)
 		if _, err := tx.ExecContext(ctx, db.q(`UPDATE orders SET financial_status = ?, total = ?, refunded = ?, revenue = ?,
 			counted = ?, cancelled = ?, test = ?, imported_at = ? WHERE advertiser_id = ? AND order_id = ?`),
 			string(o.FinancialStatus), int64(o.Total), int64(o.Refunded), int64(o.Revenue), o.Counted, o.Cancelled, o.Test,
@@ -244,10 +276,11 @@ func (db *DB) storeOrders(ctx context.Context, tx *sql.Tx, advertiserID string, 
 				s.orderID); err != nil {
 				return counts, err
 			}
-			s.attributedBy = string(o.AttributedBy)
+			s.attributedBy, s.campaignID, s.adID = string(o.AttributedBy), o.CampaignID, o.AdID
 		}
 		s.status, s.total, s.refunded, s.revenue = string(o.FinancialStatus), int64(o.Total), int64(o.Refunded), int64(o.Revenue)
 		s.counted, s.cancelled, s.test = o.Counted, o.Cancelled, o.Test
+		s.count(deltas, 1)
 		counts.Updated++
 	}
 	const rowsPerInsert = 40
@@ -263,7 +296,18 @@ func (db *DB) storeOrders(ctx context.Context, tx *sql.Tx, advertiserID string, 
 		}
 		fresh = fresh[n:]
 	}
-	return counts, nil
+	var rows [][]any
+	for _, k := range slices.SortedFunc(maps.Keys(deltas), func(a, b orderMonthKey) int {
+		return cmp.Or(cmp.Compare(a.month, b.month), strings.Compare(a.campaignID, b.campaignID),
+			strings.Compare(a.adID, b.adID), strings.Compare(a.currency, b.currency))
+	}) {
+		if d := deltas[k]; d != (orderSums{}) {
+			rows = append(rows, []any{advertiserID, int64(k.month), k.campaignID, k.adID, k.currency, d.orders, d.revenue})
+		}
+	}
+	err = db.upsert(ctx, tx, "order_months", "advertiser_id, month, campaign_id, ad_id, currency, orders, revenue",
+		"advertiser_id, month, campaign_id, ad_id, currency", addUpdates("order_months", []string{"orders", "revenue"}), rows)
+	return counts, err
 }
 
 // ImportSpend implements store.Measurement.
@@ -350,11 +394,69 @@ func dayColumn(byDay bool, column string) string {
 	return "0"
 }
 
-// OrderRevenue implements store.Measurement.
+// OrderRevenue implements store.Measurement. Sums that are not per day
+// read whole months from order_months (see monthPlan).
 func (db *DB) OrderRevenue(ctx context.Context, q model.RevenueQuery) ([]model.RevenueRow, error) {
-	rows, err := db.query(ctx, `SELECT `+dayColumn(q.ByDay, "day")+` AS d, campaign_id, ad_id, currency, COUNT(*),
+	if q.ByDay {
+		return db.orderRevenue(ctx, q.AdvertiserID, q.From, q.To, true)
+	}
+	months, spans := monthPlan(q.From, q.To, q.Today)
+	type key struct{ campaign, ad, currency string }
+	sums := map[key]*model.RevenueRow{}
+	var order []key
+	add := func(rows []model.RevenueRow, sign int64) {
+		for _, r := range rows {
+			k := key{r.CampaignID, r.AdID, r.Currency}
+			t := sums[k]
+			if t == nil {
+				t = &model.RevenueRow{CampaignID: r.CampaignID, AdID: r.AdID, Currency: r.Currency}
+				sums[k] = t
+				order = append(order, k)
+			}
+			t.Count += sign * r.Count
+			t.Value += money.Micros(sign) * r.Value
+		}
+	}
+	if len(months) > 0 {
+		rows, err := db.query(ctx, `SELECT campaign_id, ad_id, currency, CAST(SUM(orders) AS BIGINT), CAST(SUM(revenue) AS BIGINT)
+			FROM order_months WHERE advertiser_id = ? AND month >= ? AND month <= ? GROUP BY campaign_id, ad_id, currency`,
+			q.AdvertiserID, int64(months[0]), int64(months[len(months)-1]))
+		if err != nil {
+			return nil, err
+		}
+		monthly, err := collect(rows, func(row interface{ Scan(...any) error }) (model.RevenueRow, error) {
+			var r model.RevenueRow
+			var value int64
+			err := row.Scan(&r.CampaignID, &r.AdID, &r.Currency, &r.Count, &value)
+			r.Value = money.Micros(value)
+			return r, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		add(monthly, 1)
+	}
+	for _, sp := range spans {
+		rows, err := db.orderRevenue(ctx, q.AdvertiserID, sp.from, sp.to, false)
+		if err != nil {
+			return nil, err
+		}
+		add(rows, sp.sign)
+	}
+	out := make([]model.RevenueRow, 0, len(order))
+	for _, k := range order {
+		if t := sums[k]; t.Count != 0 || t.Value != 0 {
+			out = append(out, *t)
+		}
+	}
+	return out, nil
+}
+
+// orderRevenue sums counted orders from the orders table.
+func (db *DB) orderRevenue(ctx context.Context, advertiserID string, from, to model.Day, byDay bool) ([]model.RevenueRow, error) {
+	rows, err := db.query(ctx, `SELECT `+dayColumn(byDay, "day")+` AS d, campaign_id, ad_id, currency, COUNT(*),
 		CAST(SUM(revenue) AS BIGINT) FROM orders WHERE advertiser_id = ? AND day >= ? AND day <= ? AND counted = ?
-		GROUP BY d, campaign_id, ad_id, currency`, q.AdvertiserID, int64(q.From), int64(q.To), true)
+		GROUP BY d, campaign_id, ad_id, currency`, advertiserID, int64(from), int64(to), true)
 	if err != nil {
 		return nil, err
 	}

@@ -164,6 +164,7 @@ func (db *DB) addReportRollups(ctx context.Context, tx *sql.Tx, events []model.E
 	}
 	adDays := map[adDayKey]model.AdStats{}
 	campaignDays := map[campaignDayKey]model.AdStats{}
+	campaignMonths := map[campaignDayKey]model.AdStats{} // day: the month's first
 	postHours := map[postHourKey]model.PostActivity{}
 	for i := range events {
 		if outcomes[i] != model.EventStored {
@@ -190,6 +191,10 @@ func (db *DB) addReportRollups(ctx context.Context, tx *sql.Tx, events []model.E
 		s = campaignDays[ck]
 		addEvent(&s, e)
 		campaignDays[ck] = s
+		mk := campaignDayKey{info.advertiserID, day.Month(), info.campaignID}
+		s = campaignMonths[mk]
+		addEvent(&s, e)
+		campaignMonths[mk] = s
 	}
 	// Keys in order, so that concurrent batches on PostgreSQL lock rows in
 	// one order; many rows per statement, since a batch may touch
@@ -206,17 +211,22 @@ func (db *DB) addReportRollups(ctx context.Context, tx *sql.Tx, events []model.E
 		statColumns, "advertiser_id, day, ad_id", statUpdates("report_ad_days"), adRows); err != nil {
 		return err
 	}
-	campaignRows := make([][]any, 0, len(campaignDays))
-	for _, k := range slices.SortedFunc(maps.Keys(campaignDays), func(a, b campaignDayKey) int {
-		return cmp.Or(strings.Compare(a.advertiserID, b.advertiserID), cmp.Compare(a.day, b.day),
-			strings.Compare(a.campaignID, b.campaignID))
-	}) {
-		s := campaignDays[k]
-		campaignRows = append(campaignRows, append([]any{k.advertiserID, int64(k.day), k.campaignID}, statArgs(&s)...))
-	}
-	if err := db.upsert(ctx, tx, "report_campaign_days", "advertiser_id, day, campaign_id, "+statColumns,
-		"advertiser_id, day, campaign_id", statUpdates("report_campaign_days"), campaignRows); err != nil {
-		return err
+	for _, t := range []struct {
+		table, column string
+		sums          map[campaignDayKey]model.AdStats
+	}{{"report_campaign_days", "day", campaignDays}, {"report_campaign_months", "month", campaignMonths}} {
+		rows := make([][]any, 0, len(t.sums))
+		for _, k := range slices.SortedFunc(maps.Keys(t.sums), func(a, b campaignDayKey) int {
+			return cmp.Or(strings.Compare(a.advertiserID, b.advertiserID), cmp.Compare(a.day, b.day),
+				strings.Compare(a.campaignID, b.campaignID))
+		}) {
+			s := t.sums[k]
+			rows = append(rows, append([]any{k.advertiserID, int64(k.day), k.campaignID}, statArgs(&s)...))
+		}
+		if err := db.upsert(ctx, tx, t.table, "advertiser_id, "+t.column+", campaign_id, "+statColumns,
+			"advertiser_id, "+t.column+", campaign_id", statUpdates(t.table), rows); err != nil {
+			return err
+		}
 	}
 	postRows := make([][]any, 0, len(postHours))
 	for _, k := range slices.SortedFunc(maps.Keys(postHours), func(a, b postHourKey) int {
@@ -326,24 +336,127 @@ func statsOf(v *[11]sql.NullInt64) model.AdStats {
 const maxFilter = 500
 
 // AdDayStats implements store.Reports. Queries that group and filter by
-// campaign and day only read the campaign rollup.
+// campaign and day only read the campaign rollups; those that do not group
+// by day read whole months from the monthly rollup (monthPlan).
 func (db *DB) AdDayStats(ctx context.Context, q model.StatsQuery) ([]model.StatsRow, error) {
 	campaignOnly := q.GroupBy&^(model.ByDay|model.ByCampaign) == 0 && len(q.AdGroups)+len(q.Ads)+len(q.Posts)+len(q.Creators) == 0
-	table := "report_ad_days"
-	if campaignOnly {
-		table = "report_campaign_days"
+	if !campaignOnly {
+		return db.sumStats(ctx, "report_ad_days", "day", q, q.From, q.To)
 	}
+	if q.GroupBy&model.ByDay != 0 {
+		return db.sumStats(ctx, "report_campaign_days", "day", q, q.From, q.To)
+	}
+	months, spans := monthPlan(q.From, q.To, q.Today)
+	type key struct{ campaign string }
+	sums := map[key]*model.StatsRow{}
+	var order []key
+	add := func(rows []model.StatsRow, sign int64) {
+		for _, r := range rows {
+			k := key{r.CampaignID}
+			t := sums[k]
+			if t == nil {
+				t = &model.StatsRow{CampaignID: r.CampaignID}
+				sums[k] = t
+				order = append(order, k)
+			}
+			addStats(&t.Stats, &r.Stats, sign)
+		}
+	}
+	if len(months) > 0 {
+		rows, err := db.sumStats(ctx, "report_campaign_months", "month", q, months[0], months[len(months)-1])
+		if err != nil {
+			return nil, err
+		}
+		add(rows, 1)
+	}
+	for _, sp := range spans {
+		rows, err := db.sumStats(ctx, "report_campaign_days", "day", q, sp.from, sp.to)
+		if err != nil {
+			return nil, err
+		}
+		add(rows, sp.sign)
+	}
+	out := make([]model.StatsRow, 0, len(order))
+	for _, k := range order {
+		if t := sums[k]; t.Stats != (model.AdStats{}) {
+			out = append(out, *t)
+		}
+	}
+	return out, nil
+}
+
+// addStats adds (sign 1) or subtracts (-1) b's counters to a's.
+func addStats(a, b *model.AdStats, sign int64) {
+	a.Impressions += sign * b.Impressions
+	a.Views2s += sign * b.Views2s
+	a.Views6s += sign * b.Views6s
+	a.Completes += sign * b.Completes
+	a.WatchMS += sign * b.WatchMS
+	a.Clicks += sign * b.Clicks
+	a.Likes += sign * b.Likes
+	a.Comments += sign * b.Comments
+	a.Shares += sign * b.Shares
+	a.Follows += sign * b.Follows
+	a.Spend += money.Micros(sign) * b.Spend
+}
+
+// span is a range of days whose sums are added (sign 1) or taken away (-1).
+type span struct {
+	from, to model.Day
+	sign     int64
+}
+
+// monthPlan splits [from, to] into the whole months to read from a monthly
+// rollup (contiguous, in order) and the day ranges to read from a daily
+// one. Only the first and last months can be partial, so the months are
+// contiguous. A month the range covers only in part is read either as its days
+// inside the range, or as the month less its days outside the range,
+// whichever reads fewer days; days after today (when known) hold no data
+// and cost nothing, so a month to date is its month row.
+func monthPlan(from, to, today model.Day) ([]model.Day, []span) {
+	cost := func(a, b model.Day) int {
+		if today != 0 {
+			b = min(b, today)
+		}
+		return max(int(b-a)+1, 0)
+	}
+	var months []model.Day
+	var spans []span
+	for m := from.Month(); m <= to; m = m.MonthEnd() + 1 {
+		first, last := m, m.MonthEnd()
+		a, b := max(from, first), min(to, last)
+		switch {
+		case a == first && b == last:
+			months = append(months, m)
+		case cost(first, a-1)+cost(b+1, last) < cost(a, b):
+			months = append(months, m)
+			if a > first {
+				spans = append(spans, span{first, a - 1, -1})
+			}
+			if b < last {
+				spans = append(spans, span{b + 1, last, -1})
+			}
+		default:
+			spans = append(spans, span{a, b, 1})
+		}
+	}
+	return months, spans
+}
+
+// sumStats sums a rollup table's counters over [from, to] of its time
+// column, grouped and filtered as q says (q's day grouping reads column).
+func (db *DB) sumStats(ctx context.Context, table, column string, q model.StatsQuery, from, to model.Day) ([]model.StatsRow, error) {
 	type dim struct {
 		flag   model.StatsGroup
 		column string
 		filter []string
 	}
-	dims := []dim{{model.ByDay, "day", nil}, {model.ByCampaign, "campaign_id", q.Campaigns},
+	dims := []dim{{model.ByDay, column, nil}, {model.ByCampaign, "campaign_id", q.Campaigns},
 		{model.ByAdGroup, "ad_group_id", q.AdGroups}, {model.ByAd, "ad_id", q.Ads}, {model.ByPost, "post_id", q.Posts},
 		{model.ByCreator, "creator_id", q.Creators}}
 	var sel, group []string
-	where := []string{"advertiser_id = ?", "day >= ?", "day <= ?"}
-	args := []any{q.AdvertiserID, int64(q.From), int64(q.To)}
+	where := []string{"advertiser_id = ?", column + " >= ?", column + " <= ?"}
+	args := []any{q.AdvertiserID, int64(from), int64(to)}
 	for _, d := range dims {
 		if q.GroupBy&d.flag != 0 {
 			sel = append(sel, d.column)
@@ -374,7 +487,7 @@ func (db *DB) AdDayStats(ctx context.Context, q model.StatsQuery) ([]model.Stats
 		dest := make([]any, 0, len(sel)+len(statNames))
 		for _, c := range sel {
 			switch c {
-			case "day":
+			case column:
 				dest = append(dest, &day)
 			case "campaign_id":
 				dest = append(dest, &r.CampaignID)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"iter"
 	"slices"
 	"time"
@@ -18,6 +19,8 @@ func init() {
 	tests["ReportRollupGroups"] = testReportRollupGroups
 	tests["ReportRollupOrganic"] = testReportRollupOrganic
 	tests["ReportRollupManyAds"] = testReportRollupManyAds
+	tests["ReportRollupMonths"] = testReportRollupMonths
+	tests["OrdersMonths"] = testOrdersMonths
 	tests["ReportImpressions"] = testReportImpressions
 	tests["PurgeEvents"] = testPurgeEvents
 	tests["MeasurementSettings"] = testMeasurementSettings
@@ -487,4 +490,111 @@ func testReportRollupManyAds(f *fixture) {
 	}
 	total := f.stats(model.StatsQuery{AdvertiserID: ads[0].AdvertiserID, From: day, To: day})
 	f.same(total, []model.StatsRow{{Stats: model.AdStats{Impressions: 120, Spend: 120_000}}}, "campaign total")
+}
+
+// rangesAcrossMonths are the ranges the monthly sums are checked on, with
+// the day they treat as today (0: unknown).
+func rangesAcrossMonths() [][3]model.Day {
+	d := func(m time.Month, day int) model.Day { return model.DateDay(2025, m, day) }
+	return [][3]model.Day{{d(3, 1), d(3, 31), 0}, {d(3, 1), d(3, 14), d(3, 14)}, {d(3, 1), d(3, 20), 0},
+		{d(3, 3), d(3, 31), 0}, {d(2, 10), d(3, 14), d(3, 14)}, {d(2, 1), d(4, 30), 0}, {d(3, 14), d(3, 14), d(3, 20)},
+		{d(2, 20), d(2, 28), d(3, 14)}}
+}
+
+// testReportRollupMonths checks that sums read through the monthly rollup
+// equal the sums of the days, for whole and partial months.
+func testReportRollupMonths(f *fixture) {
+	ads := f.zoneAds("UTC", 3)
+	c := newCounters()
+	var events []model.Event
+	start := time.Date(2025, 2, 1, 6, 0, 0, 0, time.UTC)
+	for i := range 120 {
+		ad := ads[i%len(ads)]
+		d := f.id("dec")
+		at := start.Add(time.Duration(i) * 14 * time.Hour)
+		events = append(events, paid(f.id("ev"), model.EventImpression, ad, d, at, money.Micros(1000+i), d+"i"),
+			paid(f.id("ev"), model.EventClick, ad, d, at, 0, d+"c"))
+	}
+	out, err := f.s.InsertEvents(f.ctx, events)
+	f.check(err, "InsertEvents")
+	c.add(events, out)
+	adv := ads[0].AdvertiserID
+	for _, r := range rangesAcrossMonths() {
+		days := f.stats(model.StatsQuery{AdvertiserID: adv, From: r[0], To: r[1], GroupBy: model.ByDay | model.ByCampaign})
+		want := map[string]model.AdStats{}
+		for _, row := range days {
+			s := want[row.CampaignID]
+			s.Impressions += row.Stats.Impressions
+			s.Clicks += row.Stats.Clicks
+			s.Spend += row.Stats.Spend
+			want[row.CampaignID] = s
+		}
+		got := map[string]model.AdStats{}
+		for _, row := range f.stats(model.StatsQuery{AdvertiserID: adv, From: r[0], To: r[1], Today: r[2], GroupBy: model.ByCampaign}) {
+			got[row.CampaignID] = row.Stats
+		}
+		f.same(got, want, "campaign sums over %v–%v (today %v)", r[0], r[1], r[2])
+	}
+}
+
+// testOrdersMonths checks the monthly order sums against the orders, also
+// after orders change state and get attributed.
+func testOrdersMonths(f *fixture) {
+	adv := f.advertiser().ID
+	start := time.Date(2025, 2, 1, 12, 0, 0, 0, time.UTC)
+	var orders []model.Order
+	for i := range 90 {
+		at := start.Add(time.Duration(i) * 20 * time.Hour)
+		o := model.Order{OrderID: fmt.Sprint(1000 + i), Name: fmt.Sprintf("#%d", i), Source: "csv", CreatedAt: at,
+			Day: model.DayOf(at, time.UTC), Currency: "USD", Total: money.Micros(1_000_000 * (i + 1)), ImportedAt: at}
+		if i%3 != 0 {
+			o.FinancialStatus, o.Counted, o.Revenue = "paid", true, o.Total
+		} else {
+			o.FinancialStatus = "pending"
+		}
+		if i%4 == 0 {
+			o.CampaignID, o.AttributedBy = "cmp_a", model.AttributedByUTM
+		}
+		orders = append(orders, o)
+	}
+	check := func(when string) {
+		f.t.Helper()
+		for _, r := range rangesAcrossMonths() {
+			daily, err := f.s.OrderRevenue(f.ctx, model.RevenueQuery{AdvertiserID: adv, From: r[0], To: r[1], ByDay: true})
+			f.check(err, "OrderRevenue by day")
+			want := map[string]model.RevenueRow{}
+			for _, row := range daily {
+				w := want[row.CampaignID]
+				w.CampaignID, w.Currency, w.Count, w.Value = row.CampaignID, row.Currency, w.Count+row.Count, w.Value+row.Value
+				want[row.CampaignID] = w
+			}
+			sums, err := f.s.OrderRevenue(f.ctx, model.RevenueQuery{AdvertiserID: adv, From: r[0], To: r[1], Today: r[2]})
+			f.check(err, "OrderRevenue")
+			got := map[string]model.RevenueRow{}
+			for _, row := range sums {
+				got[row.CampaignID] = row
+			}
+			f.same(got, want, "%s: orders over %v–%v (today %v)", when, r[0], r[1], r[2])
+		}
+	}
+	_, err := f.s.ImportOrders(f.ctx, adv, one(orders))
+	f.check(err, "ImportOrders")
+	check("first import")
+	// Pending orders get paid, some paid ones are refunded, some get
+	// attributed.
+	for i := range orders {
+		o := &orders[i]
+		switch {
+		case i%3 == 0:
+			o.FinancialStatus, o.Counted, o.Revenue = "paid", true, o.Total
+		case i%5 == 0:
+			o.FinancialStatus, o.Counted, o.Revenue = "refunded", false, 0
+		}
+		if i%7 == 0 && o.CampaignID == "" {
+			o.CampaignID, o.AttributedBy = "cmp_b", model.AttributedByDiscount
+		}
+	}
+	_, err = f.s.ImportOrders(f.ctx, adv, one(orders))
+	f.check(err, "ImportOrders again")
+	check("after changes")
 }

@@ -49,6 +49,26 @@ CREATE TABLE report_campaign_days (
     PRIMARY KEY (advertiser_id, day, campaign_id)
 ){{without_rowid}};
 
+-- The same sums per campaign and local month (month = its first day): a
+-- month-to-date report by campaign reads one row per campaign.
+CREATE TABLE report_campaign_months (
+    advertiser_id TEXT NOT NULL,
+    month         {{int}} NOT NULL,
+    campaign_id   TEXT NOT NULL,
+    impressions   {{int}} NOT NULL,
+    views_2s      {{int}} NOT NULL,
+    views_6s      {{int}} NOT NULL,
+    completes     {{int}} NOT NULL,
+    watch_ms      {{int}} NOT NULL,
+    clicks        {{int}} NOT NULL,
+    likes         {{int}} NOT NULL,
+    comments      {{int}} NOT NULL,
+    shares        {{int}} NOT NULL,
+    follows       {{int}} NOT NULL,
+    spend         {{int}} NOT NULL,
+    PRIMARY KEY (advertiser_id, month, campaign_id)
+){{without_rowid}};
+
 -- Organic engagement per post and UTC hour (Unix hour).
 CREATE TABLE post_organic_hourly (
     post_id   TEXT NOT NULL,
@@ -126,6 +146,19 @@ CREATE INDEX orders_day ON orders (advertiser_id, day, counted, campaign_id, ad_
 -- Orders exported by CSV carry their name but, in older exports, no id.
 CREATE INDEX orders_name ON orders (advertiser_id, name);
 
+-- Counted orders summed per local month, kept with the orders (an update
+-- moves an order's contribution).
+CREATE TABLE order_months (
+    advertiser_id TEXT NOT NULL,
+    month         {{int}} NOT NULL,
+    campaign_id   TEXT NOT NULL,
+    ad_id         TEXT NOT NULL,
+    currency      TEXT NOT NULL,
+    orders        {{int}} NOT NULL,
+    revenue       {{int}} NOT NULL,
+    PRIMARY KEY (advertiser_id, month, campaign_id, ad_id, currency)
+){{without_rowid}};
+
 -- Webhook deliveries already handled, by Shopify's X-Shopify-Webhook-Id.
 CREATE TABLE webhook_deliveries (
     advertiser_id TEXT NOT NULL,
@@ -156,10 +189,12 @@ CREATE INDEX channel_spend_span ON channel_spend (advertiser_id, span_start);
 -- +goose Down
 DROP TABLE channel_spend;
 DROP TABLE webhook_deliveries;
+DROP TABLE order_months;
 DROP TABLE orders;
 DROP TABLE conversions;
 DROP TABLE measurement_settings;
 DROP INDEX events_at;
 DROP TABLE post_organic_hourly;
+DROP TABLE report_campaign_months;
 DROP TABLE report_campaign_days;
 DROP TABLE report_ad_days;
