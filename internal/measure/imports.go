@@ -15,12 +15,14 @@ import (
 	"github.com/flintads/flint/internal/integration"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/store"
 )
 
 // Error codes of the measurement calls.
 const (
 	CodeSignatureInvalid = "WEBHOOK_SIGNATURE_INVALID"
 	CodeTooManyEvents    = "TOO_MANY_EVENTS"
+	CodeImportConflict   = "IMPORT_CONFLICT"
 )
 
 // ConversionInput is one conversion event as the advertiser sends it.
@@ -241,6 +243,11 @@ func (s *Service) ImportOrders(ctx context.Context, adv model.Account, r io.Read
 		}
 	}
 	counts, err := s.store.ImportOrders(ctx, adv.ID, iter.Seq2[[]model.Order, error](batches))
+	if errors.Is(err, store.ErrConflict) {
+		// Another import or a webhook stored one of these orders meanwhile.
+		return ImportResult{}, apperr.New(apperr.Conflict, CodeImportConflict,
+			"some of these orders were stored by another import or a webhook at the same time; nothing was imported, send the file again")
+	}
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -363,6 +370,11 @@ func (s *Service) OrderWebhook(ctx context.Context, in WebhookInput) (WebhookRes
 		stored = &orders[0]
 	}
 	dup, counts, err := s.store.OrderWebhook(ctx, adv.ID, webhookID, now, stored)
+	if errors.Is(err, store.ErrConflict) {
+		// The order was stored at the same moment by an import: now it is
+		// found, and this delivery updates or repeats it.
+		dup, counts, err = s.store.OrderWebhook(ctx, adv.ID, webhookID, now, stored)
+	}
 	if err != nil {
 		return res, err
 	}
