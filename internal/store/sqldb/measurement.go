@@ -199,38 +199,49 @@ func (s *storedOrder) count(deltas map[orderMonthKey]orderSums, sign int64) {
 // payment state changed (see store.Measurement.ImportOrders).
 func (db *DB) storeOrders(ctx context.Context, tx *sql.Tx, advertiserID string, batch []model.Order) (model.ImportCounts, error) {
 	var counts model.ImportCounts
-	ids := make([]string, 0, 2*len(batch))
+	ids := make([]string, 0, len(batch))
+	names := make([]string, 0, len(batch))
 	for i := range batch {
-		ids = append(ids, batch[i].OrderID, batch[i].Name)
+		ids = append(ids, batch[i].OrderID)
+		if batch[i].Name != "" {
+			names = append(names, batch[i].Name)
+		}
 	}
 	byID := map[string]*storedOrder{}
 	byName := map[string]*storedOrder{}
-	err := chunks(ids, 400, func(part []string) error {
-		args := append([]any{advertiserID}, anys(part)...)
-		args = append(args, anys(part)...)
-		rows, err := tx.QueryContext(ctx, db.q(`SELECT order_id, name, financial_status, attributed_by, total, refunded, revenue,
-			counted, cancelled, test, day, campaign_id, ad_id, currency FROM orders
-			WHERE advertiser_id = ? AND (order_id IN (`+placeholders(len(part))+`)
-			OR name IN (`+placeholders(len(part))+`))`), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var s storedOrder
-			if err := rows.Scan(&s.orderID, &s.name, &s.status, &s.attributedBy, &s.total, &s.refunded, &s.revenue,
-				&s.counted, &s.cancelled, &s.test, &s.day, &s.campaignID, &s.adID, &s.currency); err != nil {
+	// Two lookups, each through its index (an OR of the two would scan).
+	for _, col := range []struct {
+		name   string
+		values []string
+	}{{"order_id", ids}, {"name", names}} {
+		err := chunks(col.values, 500, func(part []string) error {
+			rows, err := tx.QueryContext(ctx, db.q(`SELECT order_id, name, financial_status, attributed_by, total, refunded,
+				revenue, counted, cancelled, test, day, campaign_id, ad_id, currency FROM orders
+				WHERE advertiser_id = ? AND `+col.name+` IN (`+placeholders(len(part))+`)`),
+				append([]any{advertiserID}, anys(part)...)...)
+			if err != nil {
 				return err
 			}
-			byID[s.orderID] = &s
-			if s.name != "" {
-				byName[s.name] = &s
+			defer rows.Close()
+			for rows.Next() {
+				var s storedOrder
+				if err := rows.Scan(&s.orderID, &s.name, &s.status, &s.attributedBy, &s.total, &s.refunded, &s.revenue,
+					&s.counted, &s.cancelled, &s.test, &s.day, &s.campaignID, &s.adID, &s.currency); err != nil {
+					return err
+				}
+				if _, ok := byID[s.orderID]; ok {
+					continue // found by both id and name
+				}
+				byID[s.orderID] = &s
+				if s.name != "" {
+					byName[s.name] = &s
+				}
 			}
+			return rows.Err()
+		})
+		if err != nil {
+			return counts, err
 		}
-		return rows.Err()
-	})
-	if err != nil {
-		return counts, err
 	}
 	var fresh []model.Order
 	deltas := map[orderMonthKey]orderSums{}
@@ -305,7 +316,7 @@ func (db *DB) storeOrders(ctx context.Context, tx *sql.Tx, advertiserID string, 
 			rows = append(rows, []any{advertiserID, int64(k.month), k.campaignID, k.adID, k.currency, d.orders, d.revenue})
 		}
 	}
-	err = db.upsert(ctx, tx, "order_months", "advertiser_id, month, campaign_id, ad_id, currency, orders, revenue",
+	err := db.upsert(ctx, tx, "order_months", "advertiser_id, month, campaign_id, ad_id, currency, orders, revenue",
 		"advertiser_id, month, campaign_id, ad_id, currency", addUpdates("order_months", []string{"orders", "revenue"}), rows)
 	return counts, err
 }
