@@ -43,14 +43,15 @@ var (
 
 // OrderReader reads a Shopify "Export orders" CSV order by order. The
 // export has one row per line item; order-level values are on an order's
-// first row, and its rows are together.
+// first row, and its rows are together. An order that appears again later
+// in the file is read again (storing it counts it once); nothing grows with
+// the file.
 type OrderReader struct {
 	t       *table
 	c       orderCols
 	pending []string // first row of the next order, read ahead
 	pLine   int
 	done    bool
-	seen    map[string]bool // names of orders read
 }
 
 type orderCols struct {
@@ -85,7 +86,7 @@ func NewOrderReader(r io.Reader) (*OrderReader, error) {
 		total: t.col("total"), created: t.col("created at"), cancelled: t.col("cancelled at"),
 		refunded: t.col("refunded amount"), discount: t.col("discount code"), source: t.col("source"),
 		notes: t.col("note attributes"), tags: t.col("tags"), paidAt: t.col("paid at")}
-	return &OrderReader{t: t, c: c, seen: map[string]bool{}}, nil
+	return &OrderReader{t: t, c: c}, nil
 }
 
 // wrongExport refuses a file, saying what it looks like instead.
@@ -175,10 +176,6 @@ func (o *OrderReader) order(rec []string, line int, name string) (Order, error) 
 		return ord, rowError(line, "Financial Status", CodeMissingValue,
 			"line %d: order %s has no Financial Status (is it a line item whose order row is missing?)", line, ord.Name)
 	}
-	if o.seen[ord.Name] {
-		return ord, rowError(line, "Name", CodeInvalidValue, "line %d: order %s appears again, apart from its other rows", line, ord.Name)
-	}
-	o.seen[ord.Name] = true
 	if len(ord.Currency) != 3 {
 		return ord, rowError(line, "Currency", CodeInvalidValue, "line %d: Currency %q is not an ISO 4217 code", line, short(ord.Currency))
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,11 +22,16 @@ import (
 	"github.com/flintads/flint/internal/store/sqlite"
 )
 
-// orderFile writes (once) a Shopify orders export of about 50 MB: the
+// orderFile writes (once) a Shopify orders export of about 50 MB
+// (FLINT_BENCH_ORDERS_MB to choose another size): the
 // 79-column header of the fixtures, orders of two line items each, a third
 // of them carrying a utm_campaign note. It returns its path and row count.
 func orderFile(b *testing.B) (string, int) {
-	path := filepath.Join(os.TempDir(), "flint-orders-50mb-v1.csv")
+	mb := 50
+	if v, err := strconv.Atoi(os.Getenv("FLINT_BENCH_ORDERS_MB")); err == nil && v > 0 {
+		mb = v
+	}
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("flint-orders-%dmb-v1.csv", mb))
 	fixture, err := os.ReadFile("../integration/testdata/shopify_orders_79.csv")
 	if err != nil {
 		b.Fatal(err)
@@ -49,7 +55,7 @@ func orderFile(b *testing.B) (string, int) {
 		row := make([]string, len(header))
 		var size int64
 		start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.FixedZone("EST", -5*3600))
-		for o := 0; size < 50<<20; o++ {
+		for o := 0; size < int64(mb)<<20; o++ {
 			for item := range 2 {
 				clear(row)
 				row[col["Name"]] = fmt.Sprintf("#%d", 100000+o)
