@@ -31,7 +31,7 @@ const (
 	benchAdsPerCamp = 10
 	benchDeliveries = 2_000_000
 	benchOrders     = 30_000
-	benchVersion    = "v3"
+	benchVersion    = "v4"
 )
 
 var benchNY, _ = time.LoadLocation("America/New_York")
@@ -335,7 +335,7 @@ func rawReport(ctx context.Context, db *sql.DB) (map[string]int64, error) {
 func BenchmarkReportTenMillionEvents(b *testing.B) {
 	st := bigWorld(b)
 	ctx := context.Background()
-	svc := report.New(st, clock.NewManual(benchNow), report.DefaultChannel, 30*24*time.Hour)
+	svc := report.New(st, clock.NewManual(benchNow), report.Options{Retention: 30 * 24 * time.Hour})
 	adv, err := st.GetAccount(ctx, "adv")
 	if err != nil {
 		b.Fatal(err)

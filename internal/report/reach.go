@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/flintads/flint/internal/ids"
 	"github.com/flintads/flint/internal/model"
 )
 
@@ -21,7 +22,11 @@ func (s *Service) reach(ctx context.Context, adv model.Account, q Query, period 
 	}
 	viewers := map[string]map[string]struct{}{}
 	all := map[string]struct{}{}
-	err := s.store.Impressions(ctx, adv.ID, from, to, func(adID, viewerID string, at time.Time) error {
+	// An event comes between 7 days before and a token's lifetime after its
+	// decision; once keys start with the time-ordered decision id.
+	keyFrom := []byte(ids.OrderedFloor(ids.DecisionPrefix, from.Add(-s.tokenTTL)))
+	keyTo := []byte(ids.OrderedFloor(ids.DecisionPrefix, to.Add(7*24*time.Hour+time.Hour)))
+	err := s.store.Impressions(ctx, adv.ID, from, to, keyFrom, keyTo, func(adID, viewerID string, at time.Time) error {
 		ad, ok := dir.ads[adID]
 		if !ok || viewerID == "" {
 			return nil

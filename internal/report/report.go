@@ -19,7 +19,8 @@ type Store interface {
 	OrderRevenue(ctx context.Context, q model.RevenueQuery) ([]model.RevenueRow, error)
 	ChannelSpend(ctx context.Context, q model.SpendQuery) ([]model.SpendRow, error)
 	Channels(ctx context.Context, advertiserID string) ([]string, error)
-	Impressions(ctx context.Context, advertiserID string, from, to time.Time, fn func(adID, viewerID string, at time.Time) error) error
+	Impressions(ctx context.Context, advertiserID string, from, to time.Time, keyFrom, keyTo []byte,
+		fn func(adID, viewerID string, at time.Time) error) error
 	PostActivity(ctx context.Context, postIDs []string, since time.Time) (map[string]model.PostActivity, error)
 	PostStats(ctx context.Context, postIDs []string) (map[string]model.PostStats, error)
 	ListCampaigns(ctx context.Context, advertiserID string) ([]model.Campaign, error)
@@ -53,15 +54,29 @@ type Service struct {
 	clock     clock.Clock
 	own       Channel
 	retention time.Duration
+	tokenTTL  time.Duration
 }
 
-// New returns a Service. retention is how long raw events are kept: reach,
-// counted from them, is only known for days inside it.
-func New(s Store, c clock.Clock, own Channel, retention time.Duration) *Service {
-	if own.Name == "" {
-		own = DefaultChannel
+// Options configure a Service.
+type Options struct {
+	// Channel names our own ads (DefaultChannel when empty).
+	Channel Channel
+	// Retention is how long raw events are kept: reach, counted from them,
+	// is only known for days inside it (0: forever).
+	Retention time.Duration
+	// TokenTTL is how long after its decision an ad event may come.
+	TokenTTL time.Duration
+}
+
+// New returns a Service.
+func New(s Store, c clock.Clock, o Options) *Service {
+	if o.Channel.Name == "" {
+		o.Channel = DefaultChannel
 	}
-	return &Service{store: s, clock: c, own: own, retention: retention}
+	if o.TokenTTL == 0 {
+		o.TokenTTL = 24 * time.Hour
+	}
+	return &Service{store: s, clock: c, own: o.Channel, retention: o.Retention, tokenTTL: o.TokenTTL}
 }
 
 // OwnChannel is the name and aliases of our own ads.

@@ -102,7 +102,7 @@ func (f *fakeStore) ChannelSpend(_ context.Context, q model.SpendQuery) ([]model
 	return out, nil
 }
 func (f *fakeStore) Channels(context.Context, string) ([]string, error) { return []string{"meta"}, nil }
-func (f *fakeStore) Impressions(_ context.Context, _ string, from, to time.Time, fn func(string, string, time.Time) error) error {
+func (f *fakeStore) Impressions(_ context.Context, _ string, from, to time.Time, _, _ []byte, fn func(string, string, time.Time) error) error {
 	for _, i := range f.impressions {
 		if !i.at.Before(from) && i.at.Before(to) {
 			if err := fn(i.ad, i.viewer, i.at); err != nil {
@@ -180,7 +180,7 @@ func run(t *testing.T, f *fakeStore, q Query) *Report {
 	if q.Period == (Period{}) {
 		q.Period = Period{day(11, 1), day(11, 2)}
 	}
-	r, err := New(f, clock.NewManual(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)), DefaultChannel, 30*24*time.Hour).Run(
+	r, err := New(f, clock.NewManual(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)), Options{Retention: 30 * 24 * time.Hour}).Run(
 		context.Background(), adv, q)
 	if err != nil {
 		t.Fatal(err)
@@ -367,7 +367,7 @@ func TestRecommendations(t *testing.T) {
 			"weak":   {Views: 20_000, Completes: 2_000},
 		},
 	}
-	s := New(f, clock.NewManual(time.Now()), DefaultChannel, 0)
+	s := New(f, clock.NewManual(time.Now()), Options{})
 	cands, err := s.Recommendations(context.Background(), model.Account{ID: "cr", Kind: model.KindCreator})
 	if err != nil {
 		t.Fatal(err)

@@ -111,13 +111,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	posts := post.New(app.store, clk, engine)
 	auths := authorization.New(app.store, clk, engine, ratelimit.New(clk, cfg.CodeLookupRate, cfg.CodeLookupBurst))
 	campaigns := campaign.New(app.store, clk, engine, engine)
-	reports := report.New(app.store, clk, report.Channel{Name: cfg.ChannelName, Aliases: report.DefaultChannel.Aliases},
-		cfg.EventRetention)
+	reports := report.New(app.store, clk, report.Options{
+		Channel:   report.Channel{Name: cfg.ChannelName, Aliases: report.DefaultChannel.Aliases},
+		Retention: cfg.EventRetention, TokenTTL: cfg.TokenTTL})
 	measurement := measure.New(app.store, clk, measure.NewSealer([]byte(secret)))
 	app.purging = make(chan struct{})
 	go func() {
 		defer close(app.purging)
-		retention.Run(runCtx, app.store, clk, cfg.EventRetention, time.Hour, log)
+		retention.Run(runCtx, app.store, clk, cfg.EventRetention, cfg.TokenTTL, time.Hour, log)
 	}()
 	app.Handler = api.New(api.Deps{
 		Log: log, Clock: clk, OperatorToken: operatorToken, TestClock: app.TestClock,

@@ -176,12 +176,17 @@ type Reports interface {
 	// rollup hours that start at or after since; posts without any are absent.
 	PostActivity(ctx context.Context, postIDs []string, since time.Time) (map[string]model.PostActivity, error)
 	// Impressions calls fn with the ad and viewer of every stored impression
-	// of the advertiser's ads in [from, to), from the raw events (which are
-	// kept only for the retention period).
-	Impressions(ctx context.Context, advertiserID string, from, to time.Time, fn func(adID, viewerID string, at time.Time) error) error
-	// PurgeEvents deletes at most limit raw events older than before and
-	// returns how many it deleted. Rollups and counters are never touched.
-	PurgeEvents(ctx context.Context, before time.Time, limit int) (int64, error)
+	// of the advertiser's ads whose time is in [from, to) and whose once key
+	// is in [keyFrom, keyTo) (once keys start with the time-ordered decision
+	// id, and their index bounds the scan). Raw events are kept only for the
+	// retention period.
+	Impressions(ctx context.Context, advertiserID string, from, to time.Time, keyFrom, keyTo []byte,
+		fn func(adID, viewerID string, at time.Time) error) error
+	// PurgeEvents deletes raw events: at most limit of those whose once key
+	// sorts below keyedBefore, and at most limit of those without a once key
+	// whose time is before before. It returns how many it deleted. Rollups
+	// and counters are never touched.
+	PurgeEvents(ctx context.Context, before time.Time, keyedBefore []byte, limit int) (int64, error)
 }
 
 // Measurement persists what advertisers tell Flint about their results:

@@ -552,11 +552,14 @@ func (db *DB) PostActivity(ctx context.Context, postIDs []string, since time.Tim
 }
 
 // Impressions implements store.Reports.
-func (db *DB) Impressions(ctx context.Context, advertiserID string, from, to time.Time,
+func (db *DB) Impressions(ctx context.Context, advertiserID string, from, to time.Time, keyFrom, keyTo []byte,
 	fn func(adID, viewerID string, at time.Time) error) error {
+	if keyFrom == nil {
+		keyFrom = []byte{} // the smallest key (nil would be NULL)
+	}
 	rows, err := db.query(ctx, `SELECT e.ad_id, COALESCE(e.viewer_id, ''), e.at FROM events e JOIN ads a ON a.id = e.ad_id
-		WHERE e.at >= ? AND e.at < ? AND e.type = ? AND a.advertiser_id = ?`,
-		micros(from), micros(to), int64(model.EventImpression), advertiserID)
+		WHERE e.once_key >= ? AND e.once_key < ? AND e.at >= ? AND e.at < ? AND e.type = ? AND a.advertiser_id = ?`,
+		keyFrom, keyTo, micros(from), micros(to), int64(model.EventImpression), advertiserID)
 	if err != nil {
 		return err
 	}
@@ -574,13 +577,30 @@ func (db *DB) Impressions(ctx context.Context, advertiserID string, from, to tim
 	return rows.Err()
 }
 
-// PurgeEvents implements store.Reports. The index on events (at) makes
-// finding the oldest events cheap; each call is one short transaction.
-func (db *DB) PurgeEvents(ctx context.Context, before time.Time, limit int) (int64, error) {
-	res, err := db.exec(ctx, `DELETE FROM events WHERE event_id IN (SELECT event_id FROM events WHERE at < ? ORDER BY at LIMIT ?)`,
-		micros(before), limit)
+// PurgeEvents implements store.Reports. Both deletes walk an index from
+// its start (once keys, or the partial index on the time of events without
+// one); each call is two short transactions.
+func (db *DB) PurgeEvents(ctx context.Context, before time.Time, keyedBefore []byte, limit int) (int64, error) {
+	res, err := db.exec(ctx, `DELETE FROM events WHERE event_id IN (SELECT event_id FROM events
+		WHERE once_key < ? ORDER BY once_key LIMIT ?)`, keyedBefore, limit)
 	if err != nil {
 		return 0, err
 	}
-	return res.RowsAffected()
+	keyed, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	// SQLite, without statistics, would rather walk the NULLs of the once-key
+	// index and sort them all.
+	unkeyed := "events"
+	if db.D.Name == "sqlite" {
+		unkeyed = "events INDEXED BY events_unkeyed_at"
+	}
+	res, err = db.exec(ctx, `DELETE FROM events WHERE event_id IN (SELECT event_id FROM `+unkeyed+`
+		WHERE once_key IS NULL AND at < ? ORDER BY at LIMIT ?)`, micros(before), limit)
+	if err != nil {
+		return keyed, err
+	}
+	n, err := res.RowsAffected()
+	return keyed + n, err
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/flintads/flint/internal/ids"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
 	"github.com/flintads/flint/internal/store"
@@ -178,51 +179,71 @@ func testReportRollupOrganic(f *fixture) {
 	f.same(got, map[string]model.PostActivity{p.ID: {PostID: p.ID, Completes: 1, WatchMS: 14_000}}, "organic activity since")
 }
 
+// keyed returns a paid event whose once key starts, as real ones do, with
+// a time-ordered decision id made at the event's time.
+func (f *fixture) keyed(typ model.EventType, ad model.Ad, at time.Time) model.Event {
+	dec := ids.NewOrdered(ids.DecisionPrefix, at)
+	e := paid(f.id("ev"), typ, ad, dec, at, 1000, "")
+	e.OnceKey = append([]byte(dec), 0, byte(typ))
+	return e
+}
+
+// anyKey bounds every once key.
+var anyKey = []byte{0xff}
+
 func testReportImpressions(f *fixture) {
 	ads := f.zoneAds("UTC", 2)
 	at := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
 	c := newCounters()
-	f.insert(c, []model.Event{
-		paid("i1", model.EventImpression, ads[0], "d1", at, 0, "d1i"),
-		paid("i2", model.EventImpression, ads[1], "d2", at.Add(time.Hour), 0, "d2i"),
-		paid("i3", model.EventClick, ads[1], "d2", at.Add(time.Hour), 0, "d2c"),
-		paid("i4", model.EventImpression, ads[1], "d3", at.Add(2*time.Hour), 0, "d3i"),
-	}, model.EventStored, model.EventStored, model.EventStored, model.EventStored)
-	var seen []string
-	err := f.s.Impressions(f.ctx, ads[0].AdvertiserID, at, at.Add(2*time.Hour), func(adID, viewerID string, _ time.Time) error {
-		seen = append(seen, adID+"/"+viewerID)
-		return nil
-	})
-	f.check(err, "Impressions")
-	slices.Sort(seen)
-	f.same(seen, []string{ads[0].ID + "/viewer-d1", ads[1].ID + "/viewer-d2"}, "impressions in range")
+	i1, i2 := f.keyed(model.EventImpression, ads[0], at), f.keyed(model.EventImpression, ads[1], at.Add(time.Hour))
+	i3, i4 := f.keyed(model.EventClick, ads[1], at.Add(time.Hour)), f.keyed(model.EventImpression, ads[1], at.Add(2*time.Hour))
+	f.insert(c, []model.Event{i1, i2, i3, i4}, model.EventStored, model.EventStored, model.EventStored, model.EventStored)
+	impressions := func(from, to time.Time, keyFrom, keyTo []byte) []string {
+		var seen []string
+		err := f.s.Impressions(f.ctx, ads[0].AdvertiserID, from, to, keyFrom, keyTo, func(adID, viewerID string, _ time.Time) error {
+			seen = append(seen, adID+"/"+viewerID)
+			return nil
+		})
+		f.check(err, "Impressions")
+		slices.Sort(seen)
+		return seen
+	}
+	f.same(impressions(at, at.Add(2*time.Hour), nil, anyKey), []string{ads[0].ID + "/" + i1.ViewerID, ads[1].ID + "/" + i2.ViewerID},
+		"impressions in range")
+	// The once-key bounds narrow the scan.
+	f.same(impressions(at, at.Add(3*time.Hour), []byte(ids.OrderedFloor(ids.DecisionPrefix, at.Add(time.Minute))), anyKey),
+		[]string{ads[1].ID + "/" + i2.ViewerID, ads[1].ID + "/" + i4.ViewerID}, "impressions within key bounds")
 }
 
 func testPurgeEvents(f *fixture) {
 	ads := f.zoneAds("UTC", 1)
+	cr := f.creator()
+	post := f.post(cr.ID, t0)
 	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	c := newCounters()
 	var events []model.Event
 	for i := range 10 {
-		d := f.id("dec")
-		events = append(events, paid(f.id("ev"), model.EventImpression, ads[0], d, at.Add(time.Duration(i)*24*time.Hour), 1000, d))
+		day := at.Add(time.Duration(i) * 24 * time.Hour)
+		events = append(events, f.keyed(model.EventImpression, ads[0], day), organic(f.id("org"), model.EventLike, post.ID, day))
 	}
 	out, err := f.s.InsertEvents(f.ctx, events)
 	f.check(err, "InsertEvents")
 	c.add(events, out)
 	before := f.stats(model.StatsQuery{AdvertiserID: ads[0].AdvertiserID, From: 0, To: model.DateDay(2030, 1, 1)})
-	n, err := f.s.PurgeEvents(f.ctx, at.Add(5*24*time.Hour), 3)
+	cut := at.Add(5 * 24 * time.Hour)
+	key := []byte(ids.OrderedFloor(ids.DecisionPrefix, cut))
+	n, err := f.s.PurgeEvents(f.ctx, cut, key, 3)
 	f.check(err, "PurgeEvents")
-	if n != 3 {
-		f.t.Fatalf("PurgeEvents with limit 3 deleted %d", n)
+	if n != 6 {
+		f.t.Fatalf("PurgeEvents with limit 3 deleted %d, want 3 of each kind", n)
 	}
-	n, err = f.s.PurgeEvents(f.ctx, at.Add(5*24*time.Hour), 100)
+	n, err = f.s.PurgeEvents(f.ctx, cut, key, 100)
 	f.check(err, "PurgeEvents")
-	if n != 2 {
-		f.t.Fatalf("second PurgeEvents deleted %d, want 2", n)
+	if n != 4 {
+		f.t.Fatalf("second PurgeEvents deleted %d, want 4", n)
 	}
 	var left int
-	f.check(f.s.Impressions(f.ctx, ads[0].AdvertiserID, at, at.Add(30*24*time.Hour), func(string, string, time.Time) error {
+	f.check(f.s.Impressions(f.ctx, ads[0].AdvertiserID, at, at.Add(30*24*time.Hour), nil, anyKey, func(string, string, time.Time) error {
 		left++
 		return nil
 	}), "Impressions")
@@ -232,6 +253,15 @@ func testPurgeEvents(f *fixture) {
 	f.same(f.stats(model.StatsQuery{AdvertiserID: ads[0].AdvertiserID, From: 0, To: model.DateDay(2030, 1, 1)}), before,
 		"rollups after the purge")
 	f.verify(c, nil, nil)
+	// The remaining events are still there: sending them again is a duplicate.
+	again := events[10:]
+	out, err = f.s.InsertEvents(f.ctx, again)
+	f.check(err, "InsertEvents again")
+	for i, o := range out {
+		if o != model.EventDuplicate {
+			f.t.Fatalf("event %d kept after the purge: outcome %d", i, o)
+		}
+	}
 }
 
 func testMeasurementSettings(f *fixture) {

@@ -85,8 +85,10 @@ CREATE TABLE post_organic_hourly (
     PRIMARY KEY (post_id, hour)
 ){{without_rowid}};
 
--- The raw-event purge deletes by time.
-CREATE INDEX events_at ON events (at);
+-- The raw-event purge deletes by time. Events with a once key are found
+-- through its unique index: once keys start with the decision id, which is
+-- time-ordered. The others (organic events, comments, shares) by time.
+CREATE INDEX events_unkeyed_at ON events (at) WHERE once_key IS NULL;
 
 CREATE TABLE measurement_settings (
     advertiser_id     TEXT PRIMARY KEY REFERENCES accounts (id),
@@ -193,7 +195,7 @@ DROP TABLE order_months;
 DROP TABLE orders;
 DROP TABLE conversions;
 DROP TABLE measurement_settings;
-DROP INDEX events_at;
+DROP INDEX events_unkeyed_at;
 DROP TABLE post_organic_hourly;
 DROP TABLE report_campaign_months;
 DROP TABLE report_campaign_days;
