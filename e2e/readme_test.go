@@ -34,6 +34,22 @@ func TestReadmeWalkthrough(t *testing.T) {
 	}
 	work := t.TempDir()
 	f := start(t, filepath.Join(work, "walkthrough"), "--test-clock")
+	// The walk-through runs from the repository's root, where ./walkthrough
+	// is the data directory and the measurement steps upload the sample
+	// exports under internal/: the work directory gets both.
+	for _, name := range []string{"shopify_orders_78.csv", "google_daily.csv"} {
+		b, err := os.ReadFile(filepath.Join("../internal/integration/testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Join(work, "internal/integration/testdata")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var script strings.Builder
 	script.WriteString("set -u\ncd " + work + "\n")
 	for _, b := range blocks[1:] {
@@ -46,7 +62,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 		}
 		got := string(out)
 		for _, want := range []string{"FLINT-", `"accepted":3`, `"reasons":["AUTHORIZATION_EXPIRED"]`, `"paused_ads":1`,
-			`"status":"AUTHORIZED"`} {
+			`"status":"AUTHORIZED"`, `"interpretation"`, `"webhook_url"`} {
 			if !strings.Contains(got, want) {
 				t.Errorf("run %d: the walk-through's output lacks %s:\n%s", run, want, got)
 			}

@@ -19,8 +19,10 @@ import (
 	"github.com/flintads/flint/internal/clock"
 	"github.com/flintads/flint/internal/delivery"
 	"github.com/flintads/flint/internal/event"
+	"github.com/flintads/flint/internal/measure"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/post"
+	"github.com/flintads/flint/internal/report"
 )
 
 // Deps are the services the API calls.
@@ -36,6 +38,8 @@ type Deps struct {
 	Campaigns     *campaign.Service
 	Delivery      *delivery.Engine
 	Events        *event.Ingestor
+	Reports       *report.Service
+	Measure       *measure.Service
 	// Ready reports whether the server can take traffic (for /readyz).
 	Ready func(ctx context.Context) error
 }
@@ -116,7 +120,11 @@ func (a *API) handle(rt route) http.Handler {
 			err = checkRequestIDs(r, rt.path)
 		}
 		if err == nil {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+			limit := int64(MaxBody)
+			if l, ok := uploadLimits[rt.method+" "+rt.path]; ok {
+				limit = l
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			err = rt.h(w, r, p)
 		}
 		if err != nil {

@@ -10,6 +10,15 @@ import (
 	"github.com/flintads/flint/internal/ids"
 )
 
+// uploadLimits are the body limits of the routes that take bodies larger
+// than MaxBody (CSV imports, streamed; Shopify's orders); every other route
+// reads at most MaxBody.
+var uploadLimits = map[string]int64{
+	"POST /api/v1/imports/orders":                              MaxUpload,
+	"POST /api/v1/imports/ad-spend":                            MaxUpload,
+	"POST /api/v1/integrations/shopify/{advertiser_id}/orders": maxWebhook,
+}
+
 // route is one line of the route table: who may call which method on which
 // path, and the handler. Path segments in braces are object IDs.
 type route struct {
@@ -67,6 +76,22 @@ func (a *API) routes() []route {
 		{"GET", "/api/v1/ads", ad, a.listAds},
 		{"GET", "/api/v1/ads/{id}", ad, a.getAd},
 		{"PATCH", "/api/v1/ads/{id}", ad, a.patchAd},
+
+		// Advertiser: measurement (reports, questions, conversions, imports);
+		// Spark-ad candidates for creators and advertisers.
+		{"GET", "/api/v1/reports", ad, a.getReport},
+		{"POST", "/api/v1/questions", ad, a.askQuestion},
+		{"POST", "/api/v1/conversions", ad, a.recordConversions},
+		{"POST", "/api/v1/imports/orders", ad, a.importOrders},
+		{"POST", "/api/v1/imports/ad-spend", ad, a.importSpend},
+		{"GET", "/api/v1/attribution-settings", ad, a.getAttribution},
+		{"PATCH", "/api/v1/attribution-settings", ad, a.patchAttribution},
+		{"PUT", "/api/v1/integrations/shopify", ad, a.setShopify},
+		{"GET", "/api/v1/recommendations/spark-posts", cr | ad, a.sparkRecommendations},
+
+		// Shopify's webhook: no bearer token; the signature over the raw
+		// body authenticates it (measure.Service.OrderWebhook).
+		{"POST", "/api/v1/integrations/shopify/{advertiser_id}/orders", anyone, a.shopifyWebhook},
 	}
 	if a.TestClock != nil {
 		rs = append(rs,

@@ -208,13 +208,16 @@ func TestPatchRules(t *testing.T) {
 		"/api/v1/campaigns/{id}": ad.str("campaign_id"),
 		"/api/v1/ad-groups/{id}": ad.str("ad_group_id"),
 		"/api/v1/ads/{id}":       adID,
+		// Not an object with an ID: the advertiser's own settings.
+		"/api/v1/attribution-settings": "",
 	}
 	readOnly := map[string]string{
-		"/api/v1/accounts/{id}":  `{"kind":"creator"}`,
-		"/api/v1/posts/{id}":     `{"creator_id":"acct_x","caption":"x"}`,
-		"/api/v1/campaigns/{id}": `{"advertiser_id":"acct_x"}`,
-		"/api/v1/ad-groups/{id}": `{"billing_event":"CPM"}`,
-		"/api/v1/ads/{id}":       `{"spark_post_id":"sp_x"}`,
+		"/api/v1/accounts/{id}":        `{"kind":"creator"}`,
+		"/api/v1/posts/{id}":           `{"creator_id":"acct_x","caption":"x"}`,
+		"/api/v1/campaigns/{id}":       `{"advertiser_id":"acct_x"}`,
+		"/api/v1/ad-groups/{id}":       `{"billing_event":"CPM"}`,
+		"/api/v1/ads/{id}":             `{"spark_post_id":"sp_x"}`,
+		"/api/v1/attribution-settings": `{"shopify_configured":true}`,
 	}
 	seen := 0
 	for _, rt := range routeTable() {

@@ -81,6 +81,11 @@ type Config struct {
 	ReservationTTL time.Duration
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration
+
+	// EventRetention is how long raw events are kept; rollups are kept
+	// for good. ChannelName is what reports call our own ads.
+	EventRetention time.Duration
+	ChannelName    string
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -95,6 +100,8 @@ func Defaults() Config {
 		TokenTTL:        24 * time.Hour,
 		ReservationTTL:  time.Minute,
 		ShutdownTimeout: 15 * time.Second,
+		EventRetention:  30 * 24 * time.Hour,
+		ChannelName:     "flint",
 	}
 }
 
@@ -142,6 +149,16 @@ func Parse(name string, scope Scope, args []string, getenv func(string) string, 
 			errs = append(errs, fmt.Errorf("FLINT_TEST_CLOCK: %q is not a boolean", v))
 		}
 		c.TestClock = b
+	}
+	if v := env("FLINT_EVENT_RETENTION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("FLINT_EVENT_RETENTION: %q is not a duration such as 720h", v))
+		}
+		c.EventRetention = d
+	}
+	if v := env("FLINT_CHANNEL_NAME"); v != "" {
+		c.ChannelName = v
 	}
 	logLevel := env("FLINT_LOG_LEVEL")
 	if logLevel == "" {
@@ -192,6 +209,8 @@ func Parse(name string, scope Scope, args []string, getenv func(string) string, 
 		fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "how long a tracking token is accepted (FLINT_TOKEN_TTL)")
 		fs.DurationVar(&c.ReservationTTL, "reservation-ttl", c.ReservationTTL, "how long an unused budget reservation is held (FLINT_RESERVATION_TTL)")
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long graceful shutdown may take (FLINT_SHUTDOWN_TIMEOUT)")
+		fs.DurationVar(&c.EventRetention, "event-retention", c.EventRetention, "how long raw events are kept (FLINT_EVENT_RETENTION)")
+		fs.StringVar(&c.ChannelName, "channel-name", c.ChannelName, "what reports call our own ads (FLINT_CHANNEL_NAME)")
 	}
 	if extra != nil {
 		extra(fs)
@@ -243,10 +262,28 @@ func Parse(name string, scope Scope, args []string, getenv func(string) string, 
 	if c.ReservationTTL < time.Second {
 		errs = append(errs, errors.New("reservation-ttl: must be at least 1s"))
 	}
+	if c.EventRetention < 8*24*time.Hour {
+		errs = append(errs, errors.New("event-retention: must be at least 192h (8 days): events may arrive 7 days late"))
+	}
+	if !channelName(c.ChannelName) {
+		errs = append(errs, fmt.Errorf("channel-name: %q must be 1 to 32 lower-case letters, digits, - or _", c.ChannelName))
+	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("shutdown-timeout: must be positive"))
 	}
 	return c, errors.Join(errs...)
+}
+
+func channelName(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // Redact hides a password in a data source name so it can be printed.

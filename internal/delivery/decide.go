@@ -275,7 +275,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 		}
 	}
 
-	d := Decision{ID: ids.NewOrdered("dec", now), Ads: make([]Ad, 0, req.Count)}
+	d := Decision{ID: ids.NewOrdered(ids.DecisionPrefix, now), Ads: make([]Ad, 0, req.Count)}
 	for k := 0; k < len(ranked) && len(d.Ads) < req.Count; k++ {
 		w := ranked[k]
 		clearing := floor

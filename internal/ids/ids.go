@@ -25,6 +25,22 @@ func New(prefix string) string {
 	return string(out[:n+17])
 }
 
+// DecisionPrefix is the prefix of ad decisions' (time-ordered) identifiers.
+const DecisionPrefix = "dec"
+
+// OrderedFloor returns the smallest identifier NewOrdered(prefix, t) can
+// return: identifiers made at t or later sort at or above it, those made
+// earlier below it.
+func OrderedFloor(prefix string, t time.Time) string {
+	var b [12]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMilli())<<16)
+	var out [72]byte
+	n := copy(out[:48], prefix)
+	out[n] = '_'
+	encoding.Encode(out[n+1:], b[:])
+	return string(out[:n+21])
+}
+
 // NewOrdered returns a fresh identifier with the given prefix whose text
 // sorts by creation time: 48 bits of Unix milliseconds and 48 random bits,
 // as 20 characters of base32 (whose alphabet is in ASCII order).

@@ -42,3 +42,18 @@ func TestPlausible(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderedFloor checks that the floor of a time sorts at or below every
+// identifier made then and above every one made earlier.
+func TestOrderedFloor(t *testing.T) {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	floor := OrderedFloor(DecisionPrefix, at)
+	for range 1000 {
+		if id := NewOrdered(DecisionPrefix, at); id < floor {
+			t.Fatalf("%s made at the floor's time sorts below %s", id, floor)
+		}
+		if id := NewOrdered(DecisionPrefix, at.Add(-time.Millisecond)); id >= floor {
+			t.Fatalf("%s made earlier sorts at or above %s", id, floor)
+		}
+	}
+}

@@ -28,8 +28,11 @@ import (
 	"github.com/flintads/flint/internal/config"
 	"github.com/flintads/flint/internal/delivery"
 	"github.com/flintads/flint/internal/event"
+	"github.com/flintads/flint/internal/measure"
 	"github.com/flintads/flint/internal/post"
 	"github.com/flintads/flint/internal/ratelimit"
+	"github.com/flintads/flint/internal/report"
+	"github.com/flintads/flint/internal/retention"
 	"github.com/flintads/flint/internal/session"
 	"github.com/flintads/flint/internal/store"
 	"github.com/flintads/flint/internal/store/backend"
@@ -58,6 +61,7 @@ type App struct {
 	store    *sqldb.DB
 	events   *event.Ingestor
 	stop     context.CancelFunc
+	purging  chan struct{} // closed when the retention loop has stopped
 }
 
 // Services are a wired Flint's domain services.
@@ -123,12 +127,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	posts := post.New(app.store, clk, engine)
 	auths := authorization.New(app.store, clk, engine, ratelimit.New(clk, cfg.CodeLookupRate, cfg.CodeLookupBurst))
 	campaigns := campaign.New(app.store, clk, engine, engine)
+	reports := report.New(app.store, clk, report.Options{
+		Channel:   report.Channel{Name: cfg.ChannelName, Aliases: report.DefaultChannel.Aliases},
+		Retention: cfg.EventRetention, TokenTTL: cfg.TokenTTL})
+	measurement := measure.New(app.store, clk, measure.NewSealer([]byte(secret)))
+	app.purging = make(chan struct{})
+	go func() {
+		defer close(app.purging)
+		retention.Run(runCtx, app.store, clk, cfg.EventRetention, cfg.TokenTTL, time.Hour, log)
+	}()
 	app.Services = Services{Clock: clk, Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns,
 		Delivery: engine, Events: app.events}
 	apiHandler := api.New(api.Deps{
 		Log: log, Clock: clk, OperatorToken: operatorToken, TestClock: app.TestClock,
 		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns, Delivery: engine,
-		Events: app.events, Ready: func(ctx context.Context) error {
+		Events: app.events, Reports: reports, Measure: measurement, Ready: func(ctx context.Context) error {
 			// Ready to take traffic: the database answers, the delivery index
 			// has applied every change, and events can be stored.
 			return errors.Join(app.store.Ping(ctx), engine.Ready(), app.events.Ready(ctx))
@@ -160,6 +173,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 // stored, then closes the store. Call it after the HTTP server stopped.
 func (a *App) Close() error {
 	a.stop()
+	<-a.purging
 	a.events.Close()
 	return a.store.Close()
 }

@@ -20,6 +20,7 @@ package store
 import (
 	"context"
 	"errors"
+	"iter"
 	"time"
 
 	"github.com/flintads/flint/internal/model"
@@ -48,6 +49,8 @@ type Store interface {
 	Campaigns
 	Events
 	Sessions
+	Reports
+	Measurement
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
@@ -266,4 +269,68 @@ type Events interface {
 	// ProbeWrite makes a small durable write, to learn whether the database
 	// takes writes (after event writes failed).
 	ProbeWrite(ctx context.Context) error
+}
+
+// Reports reads the rollups that reports and recommendations are built from,
+// and purges raw events past their retention.
+type Reports interface {
+	// AdDayStats sums an advertiser's own-ad rollups over local days,
+	// grouped and filtered as q says. Rows come in no particular order.
+	AdDayStats(ctx context.Context, q model.StatsQuery) ([]model.StatsRow, error)
+	// PostActivity returns the organic engagement of the given posts in the
+	// rollup hours that start at or after since; posts without any are absent.
+	PostActivity(ctx context.Context, postIDs []string, since time.Time) (map[string]model.PostActivity, error)
+	// Impressions calls fn with the ad and viewer of every stored impression
+	// of the advertiser's ads whose time is in [from, to) and whose once key
+	// is in [keyFrom, keyTo) (once keys start with the time-ordered decision
+	// id, and their index bounds the scan). Raw events are kept only for the
+	// retention period.
+	Impressions(ctx context.Context, advertiserID string, from, to time.Time, keyFrom, keyTo []byte,
+		fn func(adID, viewerID string, at time.Time) error) error
+	// PurgeEvents deletes raw events: at most limit of those whose once key
+	// sorts below keyedBefore, and at most limit of those without a once key
+	// whose time is before before. It returns how many it deleted. Rollups
+	// and counters are never touched.
+	PurgeEvents(ctx context.Context, before time.Time, keyedBefore []byte, limit int) (int64, error)
+}
+
+// Measurement persists what advertisers tell Flint about their results:
+// conversions, store orders, spend on other channels, and their
+// attribution settings.
+type Measurement interface {
+	// MeasurementSettings returns an advertiser's settings; ErrNotFound if
+	// it never saved any.
+	MeasurementSettings(ctx context.Context, advertiserID string) (model.MeasurementSettings, error)
+	// PutMeasurementSettings creates or overwrites an advertiser's settings.
+	PutMeasurementSettings(ctx context.Context, s model.MeasurementSettings) error
+	// Clicks returns the stored click events with the given click ids.
+	Clicks(ctx context.Context, clickIDs []string) (map[string]model.Click, error)
+
+	// InsertConversions stores the conversions whose (advertiser, event id)
+	// is new and reports, per conversion, whether it was stored.
+	InsertConversions(ctx context.Context, cs []model.Conversion) ([]bool, error)
+	// ImportOrders stores the batches of orders in one transaction: if the
+	// sequence yields an error, nothing is stored. An order whose id (or,
+	// when either side lacks an id, whose name) is stored already is
+	// updated when its payment state or amounts differ, keeping its earlier
+	// attribution unless it had none; otherwise it is skipped.
+	ImportOrders(ctx context.Context, advertiserID string, batches iter.Seq2[[]model.Order, error]) (model.ImportCounts, error)
+	// OrderWebhook records a webhook delivery and stores its order (as
+	// ImportOrders would) in one transaction. A delivery id seen before
+	// stores nothing and returns duplicate = true.
+	OrderWebhook(ctx context.Context, advertiserID, webhookID string, receivedAt time.Time, o *model.Order) (duplicate bool, counts model.ImportCounts, err error)
+	// ImportSpend stores the batches of imported spend in one transaction
+	// (nothing if the sequence yields an error). A row whose key (channel,
+	// campaign, detail, currency, span, day) is stored already is updated
+	// when its amounts differ, else skipped.
+	ImportSpend(ctx context.Context, advertiserID string, batches iter.Seq2[[]model.ChannelSpend, error]) (model.ImportCounts, error)
+
+	// ConversionRevenue sums the advertiser's purchase conversions.
+	ConversionRevenue(ctx context.Context, q model.RevenueQuery) ([]model.RevenueRow, error)
+	// OrderRevenue sums the advertiser's counted orders.
+	OrderRevenue(ctx context.Context, q model.RevenueQuery) ([]model.RevenueRow, error)
+	// ChannelSpend sums the advertiser's imported spend.
+	ChannelSpend(ctx context.Context, q model.SpendQuery) ([]model.SpendRow, error)
+	// Channels lists the channels the advertiser imported spend for.
+	Channels(ctx context.Context, advertiserID string) ([]string, error)
 }

@@ -116,7 +116,10 @@ func (db *DB) InsertEvents(ctx context.Context, events []model.Event) ([]model.E
 		if err := db.classifyRejected(ctx, tx, events, candidates, outcomes); err != nil {
 			return err
 		}
-		return db.addRollups(ctx, tx, events, outcomes)
+		if err := db.addRollups(ctx, tx, events, outcomes); err != nil {
+			return err
+		}
+		return db.addReportRollups(ctx, tx, events, outcomes)
 	})
 	if err != nil {
 		if isDataError(err) {

@@ -56,6 +56,8 @@ type DB struct {
 	mu      sync.Mutex
 	rebound map[string]string
 	stmts   map[string]*sql.Stmt // prepared on W, by query text
+
+	ads adInfoCache // what the report rollups need of each ad (rollups.go)
 }
 
 // New returns a store over the given pools.
