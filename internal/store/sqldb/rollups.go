@@ -117,11 +117,6 @@ func zone(name string) *time.Location {
 	return loc
 }
 
-// rollupTime is the moment an event counts at in the report rollups.
-// Paid events are meant to count at their decision time, the clock that
-// budgets follow; until events carry it, that is the event's own time.
-func rollupTime(e *model.Event) time.Time { return e.At }
-
 type adDayKey struct {
 	advertiserID string
 	day          model.Day
@@ -166,6 +161,21 @@ func (db *DB) addReportRollups(ctx context.Context, tx *sql.Tx, events []model.E
 	campaignDays := map[campaignDayKey]model.AdStats{}
 	campaignMonths := map[campaignDayKey]model.AdStats{} // day: the month's first
 	postHours := map[postHourKey]model.PostActivity{}
+	add := func(day model.Day, adID string, info adInfo, d model.AdStats) {
+		for _, k := range []struct {
+			m   map[campaignDayKey]model.AdStats
+			key campaignDayKey
+		}{{campaignDays, campaignDayKey{info.advertiserID, day, info.campaignID}},
+			{campaignMonths, campaignDayKey{info.advertiserID, day.Month(), info.campaignID}}} {
+			s := k.m[k.key]
+			addStats(&s, &d, 1)
+			k.m[k.key] = s
+		}
+		ak := adDayKey{info.advertiserID, day, adID}
+		s := adDays[ak]
+		addStats(&s, &d, 1)
+		adDays[ak] = s
+	}
 	for i := range events {
 		if outcomes[i] != model.EventStored {
 			continue
@@ -182,19 +192,19 @@ func (db *DB) addReportRollups(ctx context.Context, tx *sql.Tx, events []model.E
 		if !ok {
 			continue
 		}
-		day := model.DayOf(rollupTime(e), info.loc)
-		ak := adDayKey{info.advertiserID, day, e.AdID}
-		s := adDays[ak]
-		addEvent(&s, e)
-		adDays[ak] = s
-		ck := campaignDayKey{info.advertiserID, day, info.campaignID}
-		s = campaignDays[ck]
-		addEvent(&s, e)
-		campaignDays[ck] = s
-		mk := campaignDayKey{info.advertiserID, day.Month(), info.campaignID}
-		s = campaignMonths[mk]
-		addEvent(&s, e)
-		campaignMonths[mk] = s
+		// Counts belong to the local day of the event, spend to the day of
+		// the decision that priced it: the clock budgets count by (as in
+		// the hourly rollups, addRollups), so that reports and budgets agree.
+		var delta model.AdStats
+		addEvent(&delta, e)
+		day := model.DayOf(e.At, info.loc)
+		if !e.DecidedAt.IsZero() {
+			if spendDay := model.DayOf(e.DecidedAt, info.loc); spendDay != day {
+				add(spendDay, e.AdID, info, model.AdStats{Spend: delta.Spend})
+				delta.Spend = 0
+			}
+		}
+		add(day, e.AdID, info, delta)
 	}
 	// Keys in order, so that concurrent batches on PostgreSQL lock rows in
 	// one order; many rows per statement, since a batch may touch

@@ -17,6 +17,7 @@ import (
 // conversions, orders, imported spend and attribution settings.
 func init() {
 	tests["ReportRollupLocalDays"] = testReportRollupLocalDays
+	tests["ReportRollupDecisionDay"] = testReportRollupDecisionDay
 	tests["ReportRollupGroups"] = testReportRollupGroups
 	tests["ReportRollupOrganic"] = testReportRollupOrganic
 	tests["ReportRollupManyAds"] = testReportRollupManyAds
@@ -101,6 +102,31 @@ func testReportRollupLocalDays(f *fixture) {
 	// Another advertiser sees nothing.
 	other := f.advertiser()
 	f.same(f.stats(model.StatsQuery{AdvertiserID: other.ID, From: d14, To: d15}), []model.StatsRow(nil), "other advertiser")
+}
+
+// testReportRollupDecisionDay checks that a paid event's spend counts on the
+// local day of the decision that priced it, and its counts on the day of
+// the event: the billing event of a decision made before the advertiser's
+// midnight, arriving after it, is yesterday's spend (the clock budgets
+// follow), and today's impression.
+func testReportRollupDecisionDay(f *fixture) {
+	ad := f.zoneAds("America/New_York", 1)[0]
+	midnight := time.Date(2026, 3, 9, 4, 0, 0, 0, time.UTC) // 00:00 EDT on 2026-03-09
+	late := paid("late", model.EventImpression, ad, "d1", midnight.Add(2*time.Minute), 7000, "d1-i")
+	late.DecidedAt = midnight.Add(-3 * time.Minute)
+	onTime := paid("ontime", model.EventImpression, ad, "d2", midnight.Add(time.Hour), 2000, "d2-i")
+	onTime.DecidedAt = midnight.Add(time.Hour - time.Second)
+	f.insert(newCounters(), []model.Event{late, onTime}, model.EventStored, model.EventStored)
+	d8, d9 := model.DateDay(2026, 3, 8), model.DateDay(2026, 3, 9)
+	want := []model.StatsRow{
+		{Day: d8, Stats: model.AdStats{Spend: 7000}},
+		{Day: d9, Stats: model.AdStats{Impressions: 2, Spend: 2000}},
+	}
+	f.same(f.stats(model.StatsQuery{AdvertiserID: ad.AdvertiserID, From: d8, To: d9, GroupBy: model.ByDay}), want,
+		"ad rollup: spend on the decision's day, counts on the event's")
+	f.same(f.stats(model.StatsQuery{AdvertiserID: ad.AdvertiserID, From: d8, To: d9, GroupBy: model.ByDay | model.ByCampaign}),
+		[]model.StatsRow{{Day: d8, CampaignID: ad.CampaignID, Stats: want[0].Stats},
+			{Day: d9, CampaignID: ad.CampaignID, Stats: want[1].Stats}}, "campaign rollup follows the same clock")
 }
 
 // testReportRollupGroups checks grouping and filters on both rollup
