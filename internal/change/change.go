@@ -19,6 +19,9 @@ const (
 	Campaign
 	AdGroup
 	Ad
+	// Credentials: an account's token changed, and nothing else about it;
+	// only caches of credentials care.
+	Credentials
 )
 
 // Event says that the object of the given kind and ID changed.
