@@ -113,12 +113,33 @@ func start(t *testing.T, dataDir string, args ...string) *flint {
 		f.cmd.Process.Kill()
 		<-f.exited
 	})
+	f.waitReady()
 	tok, err := os.ReadFile(filepath.Join(dataDir, "operator-token"))
 	if err != nil {
 		t.Fatalf("the operator token was not written to the data directory: %v", err)
 	}
 	f.operator = strings.TrimSpace(string(tok))
 	return f
+}
+
+// waitReady waits until /readyz answers 200: the server listens at once,
+// and answers 503 until its delivery index has loaded.
+func (f *flint) waitReady() {
+	f.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(f.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("flint did not become ready:\n%s", f.logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // stop sends SIGTERM and waits for a clean exit.

@@ -29,7 +29,11 @@ type Deps struct {
 	Clock         clock.Clock
 	OperatorToken string
 	// TestClock, when not nil, enables POST /api/v1/test-clock/advance.
-	TestClock     clock.Advancer
+	TestClock clock.Advancer
+	// Advanced, when not nil, is called after the test clock moved: the
+	// engine leases the budget periods the jump began (a clock that moves
+	// continuously gives the leaser the time to).
+	Advanced      func(ctx context.Context) error
 	Accounts      *account.Service
 	Posts         *post.Service
 	Authorization *authorization.Service

@@ -5,7 +5,10 @@
 // updates is current by the time the caller hears back.
 package change
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Kind is the type of object that changed.
 type Kind uint8
@@ -40,3 +43,10 @@ type Nop struct{}
 
 // Changed does nothing.
 func (Nop) Changed(context.Context, Event) {}
+
+// Logged is one entry of the shared change log (see Follower).
+type Logged struct {
+	Seq   uint64
+	Event Event
+	At    time.Time
+}

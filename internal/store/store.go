@@ -337,11 +337,7 @@ type Cluster interface {
 }
 
 // LoggedChange is one entry of the change log.
-type LoggedChange struct {
-	Seq   uint64
-	Event change.Event
-	At    time.Time
-}
+type LoggedChange = change.Logged
 
 // LeaseRequest asks for more of one period of one budget.
 type LeaseRequest struct {
