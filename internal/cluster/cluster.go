@@ -31,7 +31,7 @@ type Config struct {
 	// Node is this node's ID.
 	Node string
 	// Timeout is how long a node may stay silent before the others take
-	// its leases back. It beats every Timeout/4.
+	// its leases back. It beats every Timeout/4, at least every second.
 	Timeout time.Duration
 	// Single says that no other node can share the database (SQLite).
 	Single bool
@@ -97,7 +97,7 @@ func (m *Member) countLive(ctx context.Context) {
 
 // Run beats the heart and does the housekeeping until ctx is done.
 func (m *Member) Run(ctx context.Context) {
-	beat := time.NewTicker(m.cfg.Timeout / 4)
+	beat := time.NewTicker(min(m.cfg.Timeout/4, time.Second))
 	defer beat.Stop()
 	prune := time.NewTicker(time.Minute)
 	defer prune.Stop()

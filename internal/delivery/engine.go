@@ -52,6 +52,9 @@ type Config struct {
 	Node string
 	// Lease tunes budget leasing (lease.go).
 	Lease LeaseConfig
+	// Shared says that other nodes may share the budgets (PostgreSQL):
+	// leases are then slices rather than all that is left.
+	Shared bool
 }
 
 // DefaultFloorCPM is the default floor: 0.10 per thousand impressions.

@@ -64,14 +64,20 @@ func (b *budget) periodOf(now time.Time) (period int64, from, until time.Time) {
 	return day, localMidnight(now, b.loc), dayStart(y, m, d+1, b.loc).Truncate(time.Hour)
 }
 
-// slice is how much to lease of b at once: a share of what the pool has
-// left, at least a few billing events' worth. b.mu must be held.
+// slice is how much to lease of b at once: all that the pool has left for
+// a node that shares its budgets with no other (SQLite); else half of an
+// even share of it, so that the nodes that come next (or that the count
+// of live nodes does not know yet) find some left, and at least a few
+// billing events' worth. b.mu must be held.
 func (e *Engine) slice(b *budget) money.Micros {
 	room := money.Micros(b.poolRoom.Load())
 	if room < 0 {
 		room = b.total
 	}
-	return max(room/money.Micros(e.nodes.Load()), 4*b.maxPrice, 1)
+	if !e.cfg.Shared {
+		return max(room, 1)
+	}
+	return max(room/money.Micros(2*e.nodes.Load()), 4*b.maxPrice, 1)
 }
 
 // leaseFor leases a slice of b's current period and records the grant.

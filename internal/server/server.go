@@ -138,7 +138,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	signer := tracking.NewSigner([]byte(secret), cfg.TokenTTL)
 	engine := delivery.New(app.store, clk, log, signer, delivery.Config{ReservationTTL: cfg.ReservationTTL,
-		Lease: delivery.LeaseConfig{IdleAfter: cfg.LeaseIdle}})
+		Lease: delivery.LeaseConfig{IdleAfter: cfg.LeaseIdle}, Shared: shared})
 	app.engine = engine
 	log.Info("node", "id", engine.Node())
 	app.runCtx, app.stop = context.WithCancel(context.Background())
