@@ -6,14 +6,20 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/flintads/flint/internal/store/pgtest"
 )
@@ -285,6 +291,9 @@ func TestClusterBudgets(t *testing.T) {
 	acked := loadBudgets(t, nodes, []string{lifeAd, dailyAd}, 2*time.Second, 60*time.Second, nil)
 	if len(acked) == 0 {
 		t.Fatal("no event was acknowledged")
+	}
+	for _, n := range nodes {
+		checkMetrics(t, n)
 	}
 	const budget = 500_000
 	for _, c := range []struct {
@@ -568,5 +577,125 @@ func TestClusterCodeLookupLimit(t *testing.T) {
 	}
 	if allowed != 5 {
 		t.Fatalf("%d of 30 attempts through 3 nodes were allowed; the advertiser's limit is 5", allowed)
+	}
+}
+
+// scrape reads f's /metrics with the Prometheus text parser.
+func scrape(t *testing.T, f *flint, token string) map[string]*dto.MetricFamily {
+	t.Helper()
+	req, _ := http.NewRequest("GET", f.base+"/metrics", nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/metrics: %d", resp.StatusCode)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("/metrics does not parse: %v", err)
+	}
+	return families
+}
+
+// value returns the value of the series of family name whose labels
+// include want (a counter's, a gauge's or a histogram's sample count).
+func value(t *testing.T, families map[string]*dto.MetricFamily, name string, want ...string) float64 {
+	t.Helper()
+	f, ok := families[name]
+	if !ok {
+		t.Fatalf("/metrics has no %s", name)
+	}
+	total := 0.0
+	for _, m := range f.GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		match := true
+		for i := 0; i+1 < len(want); i += 2 {
+			match = match && labels[want[i]] == want[i+1]
+		}
+		if !match {
+			continue
+		}
+		switch {
+		case m.Counter != nil:
+			total += m.GetCounter().GetValue()
+		case m.Gauge != nil:
+			total += m.GetGauge().GetValue()
+		case m.Histogram != nil:
+			total += float64(m.GetHistogram().GetSampleCount())
+		}
+	}
+	return total
+}
+
+// checkMetrics scrapes a node that served and stored events under load.
+func checkMetrics(t *testing.T, f *flint) {
+	t.Helper()
+	m := scrape(t, f, "")
+	for _, c := range []struct {
+		name   string
+		labels []string
+	}{
+		{"flint_decisions_total", []string{"result", "served"}},
+		{"flint_decision_duration_seconds", nil},
+		{"flint_events_total", []string{"outcome", "accepted"}},
+		{"flint_spend_total", nil},
+		{"flint_index_ads", nil},
+		{"flint_nodes_live", nil},
+		{"go_sql_open_connections", []string{"db_name", "write"}},
+		{"go_goroutines", nil},
+	} {
+		if v := value(t, m, c.name, c.labels...); v <= 0 {
+			t.Errorf("node %s: %s%v = %v, want > 0", f.base, c.name, c.labels, v)
+		}
+	}
+	if v := value(t, m, "flint_nodes_live"); v != 3 {
+		t.Errorf("node %s counts %v live nodes, want 3", f.base, v)
+	}
+	if v := value(t, m, "flint_change_log_applied"); v == 0 {
+		t.Errorf("node %s applied no change-log entry", f.base)
+	}
+	within(t, time.Second, "change-log lag back to 0", func() bool {
+		return value(t, scrape(t, f, ""), "flint_change_log_lag") == 0
+	})
+	for _, name := range []string{"flint_lease_budgets", "flint_lease_granted", "flint_lease_spent",
+		"flint_lease_reserved", "flint_change_log_resyncs_total", "flint_ready"} {
+		value(t, m, name) // present
+	}
+}
+
+// TestMetricsToken: with FLINT_METRICS_TOKEN set, /metrics answers only
+// to that bearer token.
+func TestMetricsToken(t *testing.T) {
+	t.Parallel()
+	const token = "metrics-token-0123456789"
+	f := startWith(t, t.TempDir(), []string{"FLINT_METRICS_TOKEN=" + token})
+	for _, h := range []string{"", "Bearer wrong-token-0123456789", "Basic " + token} {
+		req, _ := http.NewRequest("GET", f.base+"/metrics", nil)
+		if h != "" {
+			req.Header.Set("Authorization", h)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Fatalf("/metrics with %q: %d, want 401", h, resp.StatusCode)
+		}
+	}
+	if v := value(t, scrape(t, f, token), "flint_index_loaded"); v != 1 {
+		t.Fatalf("flint_index_loaded = %v", v)
+	}
+	if strings.Contains(f.logs.String(), token) {
+		t.Fatal("the metrics token appears in the logs")
 	}
 }

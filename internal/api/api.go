@@ -19,6 +19,7 @@ import (
 	"github.com/flintads/flint/internal/clock"
 	"github.com/flintads/flint/internal/delivery"
 	"github.com/flintads/flint/internal/event"
+	"github.com/flintads/flint/internal/metrics"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/post"
 )
@@ -42,6 +43,8 @@ type Deps struct {
 	Events        *event.Ingestor
 	// Ready reports whether the server can take traffic (for /readyz).
 	Ready func(ctx context.Context) error
+	// Metrics, when not nil, counts decisions and events.
+	Metrics *metrics.Metrics
 }
 
 // API serves the HTTP API.

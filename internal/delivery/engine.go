@@ -160,6 +160,36 @@ func (e *Engine) Ready() error {
 	return e.changes.Current()
 }
 
+// Size returns how many ads the index holds, and how many of them are
+// switched on at every level (whether they serve now depends on more).
+func (e *Engine) Size() (ads, enabled int) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	for _, i := range e.ix.ads {
+		if e.ix.entries.at(i).enabled {
+			enabled++
+		}
+	}
+	return len(e.ix.ads), enabled
+}
+
+// LeaseStats sums this node's leases of the budgets' current periods:
+// how many budgets it holds some of, what it was granted, what was
+// charged to them, and what it holds reserved.
+func (e *Engine) LeaseStats() (budgets int, granted, spent, reserved money.Micros) {
+	for _, b := range e.leasedBudgets() {
+		b.mu.Lock()
+		if b.limit > 0 {
+			budgets++
+			granted += b.limit
+			spent += b.spent
+			reserved += b.reserved
+		}
+		b.mu.Unlock()
+	}
+	return budgets, granted, spent, reserved
+}
+
 // AdInfo is what event ingestion needs to know about an ad.
 type AdInfo struct {
 	AdID, PostID, AdGroupID, CampaignID, AdvertiserID string

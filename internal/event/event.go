@@ -109,7 +109,11 @@ type Ingestor struct {
 	done   chan struct{}
 	// failing is set while event writes fail for want of storage.
 	failing atomic.Bool
+	spent   atomic.Int64 // micros charged by the events stored so far
 }
+
+// Spent returns what the events this process stored were charged, in all.
+func (in *Ingestor) Spent() money.Micros { return money.Micros(in.spent.Load()) }
 
 // job is one caller's valid events, on their way through the writer.
 type job struct {
@@ -451,11 +455,14 @@ func (in *Ingestor) commit(batch []*job, n int) error {
 			in.delivery.Undo(charges[k])
 		}
 	}
+	var spent money.Micros
 	for p := range all {
 		if outcomes[p] == model.EventStored && all[p].AdID != "" {
 			in.delivery.Observe(all[p].AdID, all[p].Type)
+			spent += all[p].Charge
 		}
 	}
+	in.spent.Add(int64(spent))
 	off := 0
 	for _, j := range batch {
 		j.outcomes = outcomes[off : off+len(j.events)]

@@ -32,6 +32,9 @@ import (
 	"github.com/flintads/flint/internal/config"
 	"github.com/flintads/flint/internal/delivery"
 	"github.com/flintads/flint/internal/event"
+	"github.com/flintads/flint/internal/ids"
+	"github.com/flintads/flint/internal/metrics"
+	"github.com/flintads/flint/internal/money"
 	"github.com/flintads/flint/internal/post"
 	"github.com/flintads/flint/internal/ratelimit"
 	"github.com/flintads/flint/internal/session"
@@ -137,10 +140,13 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	signer := tracking.NewSigner([]byte(secret), cfg.TokenTTL)
+	node := ids.New("node")
+	log.Info("node", "id", node)
+	log = log.With("node", node)
+	app.log = log
 	engine := delivery.New(app.store, clk, log, signer, delivery.Config{ReservationTTL: cfg.ReservationTTL,
-		Lease: delivery.LeaseConfig{IdleAfter: cfg.LeaseIdle}, Shared: shared})
+		Lease: delivery.LeaseConfig{IdleAfter: cfg.LeaseIdle}, Shared: shared, Node: node})
 	app.engine = engine
-	log.Info("node", "id", engine.Node())
 	app.runCtx, app.stop = context.WithCancel(context.Background())
 	app.events = event.New(app.store, clk, log, signer, engine)
 
@@ -159,7 +165,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			}
 			return 0
 		}, log)
-	apiHandler := api.New(api.Deps{
+	m := app.metrics()
+	apiHandler := api.New(api.Deps{Metrics: m,
 		Log: log, Clock: clk, OperatorToken: operatorToken, TestClock: app.TestClock, Advanced: engine.LeaseAll,
 		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns, Delivery: engine,
 		Events: app.events, Ready: func(ctx context.Context) error {
@@ -177,7 +184,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		app.Close()
 		return nil, fmt.Errorf("web UI: %w", err)
 	}
-	// The JSON API answers under /api/ and the health checks; the web UI
+	metricsHandler := m.Handler(cfg.MetricsToken)
+	// /metrics answers from the start (with the metrics token, when one
+	// is set). The JSON API answers under /api/ and the health checks; the web UI
 	// answers everything else. The split is by prefix, not by a ServeMux,
 	// so that the API's own mux and middleware see every odd path of theirs
 	// (leading slashes are collapsed first: //api/v1/posts is an odd API
@@ -185,6 +194,10 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	// loaded, only the health checks answer; everything else is 503.
 	app.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := "/" + strings.TrimLeft(r.URL.Path, "/")
+		if p == "/metrics" && r.Method == http.MethodGet {
+			metricsHandler.ServeHTTP(w, r)
+			return
+		}
 		health := p == "/healthz" || p == "/readyz"
 		if !health && !app.loaded.Load() {
 			w.Header().Set("Retry-After", "1")
@@ -204,6 +217,79 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		ui.ServeHTTP(w, r)
 	})
 	return app, nil
+}
+
+// metrics returns the node's metrics, with the gauges that read the
+// engine, the follower and the membership when scraped.
+func (a *App) metrics() *metrics.Metrics {
+	m := metrics.New()
+	m.DB("write", a.store.W)
+	if a.store.R != a.store.W {
+		m.DB("read", a.store.R)
+	}
+	e := a.engine
+	m.Gauge("flint_index_ads", "Ads in the delivery index.", func() float64 { n, _ := e.Size(); return float64(n) })
+	m.Gauge("flint_index_ads_enabled", "Ads in the delivery index switched on at every level.",
+		func() float64 { _, n := e.Size(); return float64(n) })
+	m.Gauge("flint_index_loaded", "1 once the delivery index has loaded.", func() float64 { return b2f(a.loaded.Load()) })
+	m.Gauge("flint_ready", "1 when /readyz would answer 200.", func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		return b2f(a.loaded.Load() && a.store.Ping(ctx) == nil && e.Ready() == nil && a.events.Ready(ctx) == nil)
+	})
+	follower := func() *change.Follower {
+		if a.loaded.Load() {
+			return a.follower
+		}
+		return nil
+	}
+	m.Gauge("flint_change_log_applied", "Sequence number of the last change-log entry this node applied.", func() float64 {
+		if f := follower(); f != nil {
+			return float64(f.Applied())
+		}
+		return 0
+	})
+	m.Gauge("flint_change_log_lag", "Change-log entries this node knows of but has not applied.", func() float64 {
+		if f := follower(); f != nil {
+			return float64(f.Lag())
+		}
+		return 0
+	})
+	m.Counter("flint_change_log_resyncs_total", "Full rebuilds of the index after falling too far behind the change log.",
+		func() float64 {
+			if f := follower(); f != nil {
+				return float64(f.Resyncs())
+			}
+			return 0
+		})
+	lease := func(pick func(budgets int, granted, spent, reserved money.Micros) float64) func() float64 {
+		return func() float64 { return pick(e.LeaseStats()) }
+	}
+	m.Gauge("flint_lease_budgets", "Budgets this node holds a lease of (current period).",
+		lease(func(n int, _, _, _ money.Micros) float64 { return float64(n) }))
+	m.Gauge("flint_lease_granted", "What this node's leases were granted, in currency units (all currencies summed).",
+		lease(func(_ int, g, _, _ money.Micros) float64 { return units(g) }))
+	m.Gauge("flint_lease_spent", "What was charged to this node's leases, in currency units.",
+		lease(func(_ int, _, s, _ money.Micros) float64 { return units(s) }))
+	m.Gauge("flint_lease_reserved", "What this node holds reserved for decisions awaiting their billing events.",
+		lease(func(_ int, _, _, r money.Micros) float64 { return units(r) }))
+	m.Counter("flint_spend_total", "What the events this node stored were charged, in currency units (all currencies summed).",
+		func() float64 { return units(a.events.Spent()) })
+	m.Gauge("flint_nodes_live", "Nodes whose heartbeat is within the lease timeout, as this node last counted.",
+		func() float64 { return float64(a.member.LiveNodes()) })
+	m.Counter("flint_nodes_reclaimed_total", "Silent nodes whose budget leases this node took back.",
+		func() float64 { return float64(a.member.Reclaimed()) })
+	return m
+}
+
+// units converts micros to currency units for a metric.
+func units(m money.Micros) float64 { return float64(m) / float64(money.PerUnit) }
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // load joins the cluster, loads the delivery index, and starts the
