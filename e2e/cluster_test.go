@@ -147,7 +147,8 @@ func within(t *testing.T, limit time.Duration, what string, cond func() bool) ti
 // stops working on B within a second.
 func TestClusterChangesReachEveryNode(t *testing.T) {
 	t.Parallel()
-	nodes := startCluster(t, 3, pgtest.URL(t))
+	dbURL := pgtest.URL(t)
+	nodes := startCluster(t, 3, dbURL)
 	a := nodes[0]
 	s := sparkSetup(a, "maya")
 	adID := adOn(a, s, noBudget, cpmGroup("5.00"))
@@ -155,7 +156,15 @@ func TestClusterChangesReachEveryNode(t *testing.T) {
 		t.Cleanup(func() {
 			if t.Failed() {
 				_, st := n.call(s.advToken, "GET", "/api/v1/ads/"+adID, nil)
-				t.Logf("ad on %s: %v; decision %v", n.base, st, n.decide(10))
+				t.Logf("ad on %s (%s): %v; decision %v", n.base, n.id(), st, n.decide(10))
+				rows, _ := pgQuery(t, dbURL).Query(`SELECT node_id, budget_id, period, granted, used FROM budget_leases`)
+				for rows != nil && rows.Next() {
+					var node, b string
+					var p, g, u int64
+					rows.Scan(&node, &b, &p, &g, &u)
+					t.Logf("lease %s %s %d granted %d used %d", node, b, p, g, u)
+				}
+				t.Logf("logs:\n%s", n.logs.String())
 			}
 		})
 		d := within(t, time.Second, "a new ad on A served by another node", func() bool { return n.serves(adID) })

@@ -66,9 +66,10 @@ func (b *budget) periodOf(now time.Time) (period int64, from, until time.Time) {
 
 // slice is how much to lease of b at once: all that the pool has left for
 // a node that shares its budgets with no other (SQLite); else half of an
-// even share of it, so that the nodes that come next (or that the count
-// of live nodes does not know yet) find some left, and at least a few
-// billing events' worth. b.mu must be held.
+// even share of it, and never more than a quarter of the budget, so that
+// the nodes that come next (or that the count of live nodes does not know
+// yet: it lags while nodes start) find some left; at least a few billing
+// events' worth. b.mu must be held.
 func (e *Engine) slice(b *budget) money.Micros {
 	room := money.Micros(b.poolRoom.Load())
 	if room < 0 {
@@ -77,7 +78,7 @@ func (e *Engine) slice(b *budget) money.Micros {
 	if !e.cfg.Shared {
 		return max(room, 1)
 	}
-	return max(room/money.Micros(2*e.nodes.Load()), 4*b.maxPrice, 1)
+	return max(min(room/money.Micros(2*e.nodes.Load()), b.total/4), 4*b.maxPrice, 1)
 }
 
 // leaseFor leases a slice of b's current period and records the grant.
@@ -279,12 +280,12 @@ func (e *Engine) tendLeases(ctx context.Context) error {
 		wanted := b.want.Swap(false)
 		recent := b.lastUse.Load() > idle
 		switch {
-		case (wanted || (low && recent)) && b.poolRoom.Load() != 0:
+		case (wanted || recent) && low && b.poolRoom.Load() != 0:
 			if _, err := e.leaseFor(ctx, b, now); err != nil {
 				b.want.Store(true)
 				return err
 			}
-		case wanted && b.poolCheckedAt.Load() < time.Now().Add(-time.Second).UnixNano():
+		case wanted && low && b.poolCheckedAt.Load() < time.Now().Add(-time.Second).UnixNano():
 			// The pool was empty when last asked: ask again now and then
 			// (another node may have returned a lease).
 			if _, err := e.leaseFor(ctx, b, now); err != nil {

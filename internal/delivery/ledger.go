@@ -154,7 +154,7 @@ func (b *budget) roll(l ledger, now time.Time) {
 	us := now.UnixMicro()
 	if b.mode == model.BudgetDaily && us >= b.dayEnd.Load() {
 		day, end := b.localDay(now)
-		newDay := day != b.day
+		newDay := day != b.day && b.day != 0 // not the budget's first day
 		switch {
 		case day == b.day+1:
 			b.day, b.prevSpent, b.spent = day, b.spent, 0
