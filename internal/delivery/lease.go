@@ -113,6 +113,8 @@ func (b *budget) granted(l ledger, period int64, g store.LeaseGrant, now time.Ti
 	b.poolCheckedAt.Store(now.UnixNano())
 	b.lastGrant = max(g.Granted, b.lastGrant/2)
 	b.grantedAt.Store(time.Now().UnixNano())
+	// A lease no decision uses is returned IdleAfter after it was granted.
+	b.lastUse.CompareAndSwap(0, time.Now().UnixNano())
 	switch {
 	case b.mode != model.BudgetDaily || period == b.day:
 		b.limit = g.Lease.Granted

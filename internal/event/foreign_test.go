@@ -19,12 +19,15 @@ import (
 
 // sharedNode starts a node that shares its budgets with others, with its
 // leaser running.
-func sharedNode(t *testing.T, st store.Store, clk clock.Clock) node {
+func sharedNode(t *testing.T, st store.Store, clk clock.Clock, idle ...time.Duration) node {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	signer := tracking.NewSigner(secret, 24*time.Hour)
-	e := delivery.New(st, clk, log, signer, delivery.Config{Shared: true,
-		Lease: delivery.LeaseConfig{Interval: 10 * time.Millisecond}})
+	lc := delivery.LeaseConfig{Interval: 10 * time.Millisecond}
+	if len(idle) > 0 {
+		lc.IdleAfter = idle[0]
+	}
+	e := delivery.New(st, clk, log, signer, delivery.Config{Shared: true, Lease: lc})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	if err := e.Load(ctx); err != nil {
@@ -104,6 +107,45 @@ func TestForeignBillingEvent(t *testing.T) {
 		stats, err := st.AdStats(ctx, []string{ad.AdID})
 		if err != nil || stats[ad.AdID].Spend != ad.Price {
 			t.Fatalf("stored spend %v, want %v (%v)", stats[ad.AdID].Spend, ad.Price, err)
+		}
+	})
+}
+
+// TestIdleLeaseReturned: a lease that no decision uses goes back to the
+// pool after the idle time, and the node leases again when asked.
+func TestIdleLeaseReturned(t *testing.T) {
+	t.Parallel()
+	backends(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		w := demo.Generate(1, 3, time.Now().Add(-time.Hour))
+		g := &w.AdGroups[0]
+		g.BudgetMode, g.Budget, g.Targeting, g.FrequencyCap = model.BudgetLifetime, 100*money.PerUnit, model.Targeting{}, model.FrequencyCap{}
+		if err := st.(store.Seeder).Seed(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		n := sharedNode(t, st, clock.Real{}, 200*time.Millisecond)
+		if err := n.e.LeaseAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if b, granted, _, _ := n.e.LeaseStats(); b == 0 || granted == 0 {
+			t.Fatal("nothing leased")
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			leases, err := st.NodeLeases(ctx, n.e.Node())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(leases) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("an idle lease was not returned: %+v", leases)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if b, _, _, _ := n.e.LeaseStats(); b != 0 {
+			t.Fatalf("the node still counts %d leases after returning them", b)
 		}
 	})
 }
