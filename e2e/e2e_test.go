@@ -75,9 +75,16 @@ var listening = regexp.MustCompile(`msg=listening addr=(http://[0-9.:]+)`)
 // extra arguments, and waits until it listens.
 func start(t *testing.T, dataDir string, args ...string) *flint {
 	t.Helper()
+	return startWith(t, dataDir, nil, args...)
+}
+
+// startWith is start with more environment variables (NAME=value); an
+// operator token among them is the one the test uses.
+func startWith(t *testing.T, dataDir string, env []string, args ...string) *flint {
+	t.Helper()
 	f := &flint{t: t, dataDir: dataDir, logs: &syncBuffer{}, exited: make(chan struct{})}
 	f.cmd = exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir}, args...)...)
-	f.cmd.Env = append(os.Environ(), "FLINT_OPERATOR_TOKEN=", "FLINT_DB=")
+	f.cmd.Env = append(append(os.Environ(), "FLINT_OPERATOR_TOKEN=", "FLINT_DB=", "FLINT_SECRET="), env...)
 	stderr, err := f.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -113,12 +120,39 @@ func start(t *testing.T, dataDir string, args ...string) *flint {
 		f.cmd.Process.Kill()
 		<-f.exited
 	})
+	f.waitReady()
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "FLINT_OPERATOR_TOKEN="); ok {
+			f.operator = v
+			return f
+		}
+	}
 	tok, err := os.ReadFile(filepath.Join(dataDir, "operator-token"))
 	if err != nil {
 		t.Fatalf("the operator token was not written to the data directory: %v", err)
 	}
 	f.operator = strings.TrimSpace(string(tok))
 	return f
+}
+
+// waitReady waits until /readyz answers 200: the server listens at once,
+// and answers 503 until its delivery index has loaded.
+func (f *flint) waitReady() {
+	f.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(f.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("flint did not become ready:\n%s", f.logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // stop sends SIGTERM and waits for a clean exit.

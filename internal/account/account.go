@@ -328,6 +328,20 @@ func (s *Service) RotateToken(ctx context.Context, id string) (model.Account, st
 	return a, token, err
 }
 
+// Forget drops the cached principal of an account, so that the next
+// request reads the account as it is now: for changes of it logged by
+// another node (its token rotated, its password changed).
+func (s *Service) Forget(accountID string) { s.forget(accountID) }
+
+// ForgetAll drops every cached principal.
+func (s *Service) ForgetAll() {
+	s.mu.Lock()
+	clear(s.cache)
+	clear(s.byAccount)
+	s.gen++
+	s.mu.Unlock()
+}
+
 // forget drops the cached principal of an account, so that the next request
 // reads the account as it is now.
 func (s *Service) forget(accountID string) {

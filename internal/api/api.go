@@ -20,6 +20,7 @@ import (
 	"github.com/flintads/flint/internal/delivery"
 	"github.com/flintads/flint/internal/event"
 	"github.com/flintads/flint/internal/measure"
+	"github.com/flintads/flint/internal/metrics"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/post"
 	"github.com/flintads/flint/internal/report"
@@ -31,7 +32,11 @@ type Deps struct {
 	Clock         clock.Clock
 	OperatorToken string
 	// TestClock, when not nil, enables POST /api/v1/test-clock/advance.
-	TestClock     clock.Advancer
+	TestClock clock.Advancer
+	// Advanced, when not nil, is called after the test clock moved: the
+	// engine leases the budget periods the jump began (a clock that moves
+	// continuously gives the leaser the time to).
+	Advanced      func(ctx context.Context) error
 	Accounts      *account.Service
 	Posts         *post.Service
 	Authorization *authorization.Service
@@ -42,6 +47,8 @@ type Deps struct {
 	Measure       *measure.Service
 	// Ready reports whether the server can take traffic (for /readyz).
 	Ready func(ctx context.Context) error
+	// Metrics, when not nil, counts decisions and events.
+	Metrics *metrics.Metrics
 }
 
 // API serves the HTTP API.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/delivery"
@@ -45,8 +46,10 @@ func (a *API) decide(w http.ResponseWriter, r *http.Request, _ principal) error 
 	if err := decode(r, &req); err != nil {
 		return err
 	}
+	start := time.Now()
 	d, err := a.Delivery.Decide(r.Context(), delivery.Request{Placement: req.Placement, Count: req.Count,
 		Viewer: delivery.Viewer(req.Viewer)})
+	a.Metrics.Decision(time.Since(start), len(d.Ads), err)
 	if err != nil {
 		return err
 	}
@@ -100,7 +103,17 @@ func (a *API) ingestEvents(w http.ResponseWriter, r *http.Request, _ principal) 
 	}
 	res, err := a.Events.Ingest(r.Context(), inputs)
 	if err != nil {
+		if e, ok := apperr.As(err); ok {
+			a.Metrics.EventBatchFailed(e.Code)
+		}
 		return err
+	}
+	if a.Metrics != nil {
+		codes := make([]string, len(res.Rejected))
+		for i, rj := range res.Rejected {
+			codes[i] = rj.Err.Code
+		}
+		a.Metrics.Events(res.Accepted, res.Duplicates, codes)
 	}
 	out := eventsView{Accepted: res.Accepted, Duplicates: res.Duplicates, Rejected: make([]rejectionView, len(res.Rejected))}
 	for i, rj := range res.Rejected {

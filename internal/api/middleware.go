@@ -102,6 +102,11 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request, _ principal) 
 		return apperr.Invalidf("seconds", "seconds must be between 1 and %d", maxAdvance)
 	}
 	now := a.TestClock.Advance(time.Duration(*req.Seconds) * time.Second)
+	if a.Advanced != nil {
+		if err := a.Advanced(r.Context()); err != nil {
+			return err
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"now": now})
 	return nil
 }

@@ -41,7 +41,11 @@ type resolved struct {
 // existence, binding, then the state of the authorization and the post.
 func (s *Service) resolve(ctx context.Context, advertiserID, input string) (resolved, error) {
 	var r resolved
-	if ok, wait := s.limiter.Allow(advertiserID); !ok {
+	ok, wait, err := s.limiter.Allow(ctx, advertiserID)
+	if err != nil {
+		return r, err
+	}
+	if !ok {
 		return r, &apperr.Error{Kind: apperr.RateLimited, Code: apperr.CodeRateLimited, RetryAfter: wait,
 			Message: "too many ad-code attempts; try again later"}
 	}

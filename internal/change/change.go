@@ -5,7 +5,10 @@
 // updates is current by the time the caller hears back.
 package change
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Kind is the type of object that changed.
 type Kind uint8
@@ -19,6 +22,9 @@ const (
 	Campaign
 	AdGroup
 	Ad
+	// Credentials: an account's token changed, and nothing else about it;
+	// only caches of credentials care.
+	Credentials
 )
 
 // Event says that the object of the given kind and ID changed.
@@ -37,3 +43,10 @@ type Nop struct{}
 
 // Changed does nothing.
 func (Nop) Changed(context.Context, Event) {}
+
+// Logged is one entry of the shared change log (see Follower).
+type Logged struct {
+	Seq   uint64
+	Event Event
+	At    time.Time
+}

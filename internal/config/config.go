@@ -86,6 +86,16 @@ type Config struct {
 	// for good. ChannelName is what reports call our own ads.
 	EventRetention time.Duration
 	ChannelName    string
+	// LeaseTimeout is how long a node may stay silent before the other
+	// nodes take back its budget leases; LeaseIdle how long an unused
+	// lease is kept before it is returned.
+	LeaseTimeout time.Duration
+	LeaseIdle    time.Duration
+	// ChangePoll is how often a node reads the shared change log when no
+	// notification wakes it.
+	ChangePoll time.Duration
+	// MetricsToken, when set, is required (as a bearer token) by /metrics.
+	MetricsToken string
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -102,6 +112,9 @@ func Defaults() Config {
 		ShutdownTimeout: 15 * time.Second,
 		EventRetention:  30 * 24 * time.Hour,
 		ChannelName:     "flint",
+		LeaseTimeout:    30 * time.Second,
+		LeaseIdle:       time.Minute,
+		ChangePoll:      250 * time.Millisecond,
 	}
 }
 
@@ -143,6 +156,7 @@ func Parse(name string, scope Scope, args []string, getenv func(string) string, 
 	c.DB = env("FLINT_DB")
 	c.OperatorToken = secret("FLINT_OPERATOR_TOKEN")
 	c.Secret = secret("FLINT_SECRET")
+	c.MetricsToken = secret("FLINT_METRICS_TOKEN")
 	if v := env("FLINT_TEST_CLOCK"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -194,6 +208,9 @@ func Parse(name string, scope Scope, args []string, getenv func(string) string, 
 	durationEnv("FLINT_TOKEN_TTL", &c.TokenTTL)
 	durationEnv("FLINT_RESERVATION_TTL", &c.ReservationTTL)
 	durationEnv("FLINT_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	durationEnv("FLINT_LEASE_TIMEOUT", &c.LeaseTimeout)
+	durationEnv("FLINT_LEASE_IDLE", &c.LeaseIdle)
+	durationEnv("FLINT_CHANGE_POLL", &c.ChangePoll)
 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(output)
@@ -211,6 +228,9 @@ func Parse(name string, scope Scope, args []string, getenv func(string) string, 
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long graceful shutdown may take (FLINT_SHUTDOWN_TIMEOUT)")
 		fs.DurationVar(&c.EventRetention, "event-retention", c.EventRetention, "how long raw events are kept (FLINT_EVENT_RETENTION)")
 		fs.StringVar(&c.ChannelName, "channel-name", c.ChannelName, "what reports call our own ads (FLINT_CHANNEL_NAME)")
+		fs.DurationVar(&c.LeaseTimeout, "lease-timeout", c.LeaseTimeout, "how long a silent node keeps its budget leases before other nodes take them back (FLINT_LEASE_TIMEOUT)")
+		fs.DurationVar(&c.LeaseIdle, "lease-idle", c.LeaseIdle, "how long an unused budget lease is kept before it is returned (FLINT_LEASE_IDLE)")
+		fs.DurationVar(&c.ChangePoll, "change-poll", c.ChangePoll, "how often the shared change log is read without a notification (FLINT_CHANGE_POLL)")
 	}
 	if extra != nil {
 		extra(fs)
@@ -220,6 +240,7 @@ func Parse(name string, scope Scope, args []string, getenv func(string) string, 
 		fs.PrintDefaults()
 		if scope == Serve {
 			fmt.Fprintln(output, "\nsecrets: FLINT_OPERATOR_TOKEN and FLINT_SECRET (or their _FILE variants); generated into --data when unset")
+			fmt.Fprintln(output, "FLINT_METRICS_TOKEN (or _FILE), when set, is required as a bearer token by /metrics")
 		}
 	}
 	if err := fs.Parse(args); err != nil {
@@ -270,6 +291,18 @@ func Parse(name string, scope Scope, args []string, getenv func(string) string, 
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("shutdown-timeout: must be positive"))
+	}
+	if c.LeaseTimeout < time.Second {
+		errs = append(errs, errors.New("lease-timeout: must be at least 1s"))
+	}
+	if c.LeaseIdle < time.Second {
+		errs = append(errs, errors.New("lease-idle: must be at least 1s"))
+	}
+	if c.ChangePoll < 10*time.Millisecond || c.ChangePoll > time.Minute {
+		errs = append(errs, errors.New("change-poll: must be between 10ms and 1m"))
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		errs = append(errs, errors.New("FLINT_METRICS_TOKEN: must be at least 16 characters"))
 	}
 	return c, errors.Join(errs...)
 }

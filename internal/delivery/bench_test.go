@@ -170,7 +170,7 @@ func BenchmarkInstallChange(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		e.writer.Lock()
-		e.install(now, ps[i%len(ps):i%len(ps)+1], nil)
+		e.install(now, ps[i%len(ps):i%len(ps)+1])
 		e.writer.Unlock()
 	}
 }

@@ -40,5 +40,13 @@ func (ix *index) build(l ledger, now time.Time, p *parts) int32 {
 	*ix.texts.at(en.text) = text
 	en.group = ix.budgetFor(l, now, g.ID, ad.AdvertiserID, g.BudgetMode, g.Budget, p.loc)
 	en.camp = ix.budgetFor(l, now, c.ID, ad.AdvertiserID, c.BudgetMode, c.Budget, p.loc)
+	for _, b := range [2]*budget{ix.budgetAt(en.group), ix.budgetAt(en.camp)} {
+		if b != nil {
+			b.mu.Lock()
+			b.maxPrice = max(b.maxPrice, en.maxPrice)
+			b.paced = b.paced || en.paced
+			b.mu.Unlock()
+		}
+	}
 	return i
 }

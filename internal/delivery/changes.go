@@ -162,18 +162,25 @@ func (e *Engine) reload(ctx context.Context, ads []model.Ad) error {
 		return err
 	}
 	now := e.clock.Now()
-	spend, err := readSpend(ctx, e.store, now, ix.spendWants(ps), nil, false)
-	if err != nil {
-		return err
+	fresh := ix.newBudgets(ps)
+	e.install(now, ps)
+	// A budget this change created gets its first lease now, so that the
+	// ad serves as soon as the change is applied.
+	for _, id := range fresh {
+		if b := ix.budget(id); b != nil && b.leased {
+			if _, err := e.leaseFor(ctx, b, now); err != nil {
+				e.log.Warn("budget lease: cannot lease yet; the leaser will retry", "budget", id, "err", err)
+				b.wantMore()
+			}
+		}
 	}
-	e.install(now, ps, spend)
 	return nil
 }
 
 // install builds the entries of ps, restores the spend of the budgets they
 // create, files them in place of the entries they replace, and publishes
 // the result: steps 2 and 3 of a change, which cannot fail.
-func (e *Engine) install(now time.Time, ps []parts, spend map[string]stored) {
+func (e *Engine) install(now time.Time, ps []parts) {
 	ix := e.ix
 	// 2. Build and file, under the lock.
 	fresh := make([]int32, len(ps))
@@ -182,7 +189,6 @@ func (e *Engine) install(now time.Time, ps []parts, spend map[string]stored) {
 	for i := range ps {
 		fresh[i] = ix.build(e.ledger, now, &ps[i])
 	}
-	ix.restoreSpend(spend)
 	for _, i := range fresh {
 		k := ix.entries.at(i).adKey
 		if prev, ok := ix.ads[k]; ok {

@@ -81,7 +81,7 @@ func TestFailedLoadKeepsTheIndex(t *testing.T) {
 	}
 	tw.e.Changed(ctx, change.Event{Kind: change.Ad, ID: edited.ad.ID})
 
-	tw.st.breakReads("AdSpend")
+	tw.st.breakReads("AdStats")
 	if err := tw.e.Load(ctx); err == nil {
 		t.Fatal("Load succeeded although the store failed")
 	}

@@ -36,7 +36,7 @@ func TestChangesAndCompactionUnderLoad(t *testing.T) {
 				t.Fatal(err)
 			}
 			e.writer.Lock()
-			e.install(e.clock.Now(), []parts{p}, nil)
+			e.install(e.clock.Now(), []parts{p})
 			if k%500 == 0 {
 				e.rerank() // compacts once enough entries are dead
 			}

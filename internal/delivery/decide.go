@@ -291,7 +291,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 		index := len(d.Ads)
 		clickID := tracking.ClickID(d.ID, index)
 		claims := tracking.Claims{DecisionID: d.ID, Index: index, AdID: f(tAdID), PostID: f(tPostID), ViewerID: v.id,
-			Billing: w.e.billing.event(), Price: price, IssuedAt: now}
+			Billing: w.e.billing.event(), Price: price, IssuedAt: now, Node: e.cfg.Node}
 		d.Ads = append(d.Ads, Ad{AdID: f(tAdID), PostID: f(tPostID), CreatorID: f(tCreatorID), CreatorHandle: f(tHandle),
 			CreatorName: f(tName), Caption: f(tCaption), VideoURL: f(tVideoURL), CTALabel: f(tCTALabel),
 			CTAURL:  f(tCTAURL) + f(tCTASep) + "flint_clid=" + clickID + f(tCTAFragment),
@@ -340,9 +340,11 @@ func (s *snapshot) servable(en *entry, v *viewer, fv *viewerFreq, nowUS int64) b
 		return false
 	}
 	if g := s.budgetAt(en.group); g != nil && !g.room(en.maxPrice, nowUS) {
+		g.wantMore()
 		return false
 	}
 	if c := s.budgetAt(en.camp); c != nil && !c.room(en.maxPrice, nowUS) {
+		c.wantMore()
 		return false
 	}
 	return true
@@ -359,8 +361,14 @@ func (e *Engine) take(s *snapshot, en *entry, v *viewer, price money.Micros, now
 			return false
 		}
 	}
-	if e.ledger.reserve(s.budgetAt(en.group), s.budgetAt(en.camp), price, en.paced, now) {
+	g, c := s.budgetAt(en.group), s.budgetAt(en.camp)
+	if e.ledger.reserve(g, c, price, en.paced, now) {
 		return true
+	}
+	for _, b := range [2]*budget{g, c} {
+		if b != nil {
+			b.wantMore()
+		}
 	}
 	if fv != nil {
 		fv.untake(en.adGroupKey, nowUS)

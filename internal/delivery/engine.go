@@ -27,6 +27,7 @@ import (
 
 	"github.com/flintads/flint/internal/change"
 	"github.com/flintads/flint/internal/clock"
+	"github.com/flintads/flint/internal/ids"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
 	"github.com/flintads/flint/internal/store"
@@ -46,6 +47,14 @@ type Config struct {
 	// RetryMin and RetryMax bound the backoff between retries of a change
 	// that could not be read from the store.
 	RetryMin, RetryMax time.Duration
+	// Node is this node's ID, which its tracking tokens carry and its
+	// budget leases are held under (random when empty).
+	Node string
+	// Lease tunes budget leasing (lease.go).
+	Lease LeaseConfig
+	// Shared says that other nodes may share the budgets (PostgreSQL):
+	// leases are then slices rather than all that is left.
+	Shared bool
 }
 
 // DefaultFloorCPM is the default floor: 0.10 per thousand impressions.
@@ -65,6 +74,8 @@ type Engine struct {
 	snap       atomic.Pointer[snapshot]
 	ratesMoved atomic.Bool
 	loaded     atomic.Bool
+	nodes      atomic.Int64 // how many nodes share the budgets
+	leaseKick  chan struct{}
 
 	writer sync.Mutex // held by whoever changes the index: the change applier, the re-ranker, Load
 	// closed lists the changes whose ads were stopped because they could
@@ -86,8 +97,21 @@ func New(st store.Store, c clock.Clock, log *slog.Logger, signer *tracking.Signe
 	if cfg.RerankInterval <= 0 {
 		cfg.RerankInterval = 5 * time.Second
 	}
+	if cfg.Node == "" {
+		cfg.Node = ids.New("node")
+	}
+	if cfg.Lease.Interval <= 0 {
+		cfg.Lease.Interval = 200 * time.Millisecond
+	}
+	if cfg.Lease.IdleAfter <= 0 {
+		cfg.Lease.IdleAfter = time.Minute
+	}
 	e := &Engine{store: st, clock: c, log: log, signer: signer, cfg: cfg, ledger: newLedger(cfg.ReservationTTL),
-		freq: newFrequency(), closed: map[change.Event]bool{}, ix: newIndex()}
+		freq: newFrequency(), closed: map[change.Event]bool{}, ix: newIndex(), leaseKick: make(chan struct{}, 1)}
+	e.nodes.Store(1)
+	if st != nil {
+		e.ledger.leased, e.ledger.kick = true, e.leaseKick
+	}
 	e.changes = change.NewApplier(e.apply, e.failClosed, log)
 	if cfg.RetryMin > 0 {
 		e.changes.RetryMin = cfg.RetryMin
@@ -103,6 +127,9 @@ func New(st store.Store, c clock.Clock, log *slog.Logger, signer *tracking.Signe
 // could not be applied, and forgets idle viewers, until ctx is done.
 func (e *Engine) Run(ctx context.Context) {
 	go e.changes.Run(ctx)
+	if e.ledger.leased {
+		go e.runLeases(ctx)
+	}
 	rerank := time.NewTicker(e.cfg.RerankInterval)
 	defer rerank.Stop()
 	sweep := time.NewTicker(10 * time.Minute)
@@ -133,6 +160,36 @@ func (e *Engine) Ready() error {
 	return e.changes.Current()
 }
 
+// Size returns how many ads the index holds, and how many of them are
+// switched on at every level (whether they serve now depends on more).
+func (e *Engine) Size() (ads, enabled int) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	for _, i := range e.ix.ads {
+		if e.ix.entries.at(i).enabled {
+			enabled++
+		}
+	}
+	return len(e.ix.ads), enabled
+}
+
+// LeaseStats sums this node's leases of the budgets' current periods:
+// how many budgets it holds some of, what it was granted, what was
+// charged to them, and what it holds reserved.
+func (e *Engine) LeaseStats() (budgets int, granted, spent, reserved money.Micros) {
+	for _, b := range e.leasedBudgets() {
+		b.mu.Lock()
+		if b.limit > 0 {
+			budgets++
+			granted += b.limit
+			spent += b.spent
+			reserved += b.reserved
+		}
+		b.mu.Unlock()
+	}
+	return budgets, granted, spent, reserved
+}
+
 // AdInfo is what event ingestion needs to know about an ad.
 type AdInfo struct {
 	AdID, PostID, AdGroupID, CampaignID, AdvertiserID string
@@ -153,10 +210,12 @@ func (e *Engine) Ad(adID string) (AdInfo, bool) {
 }
 
 // Charge is a billing event's charge, which Undo takes back if the event
-// turns out not to be stored.
+// turns out not to be stored (or the store does not charge it).
 type Charge struct {
 	Amount money.Micros
-	ticket chargeTicket
+	// Budgets are the budget periods charged (see model.Event.Budgets).
+	Budgets [2]model.BudgetPeriod
+	ticket  chargeTicket
 }
 
 // ChargeBilling charges the billing event of a delivery of adID decided at
@@ -172,7 +231,36 @@ func (e *Engine) ChargeBilling(adID string, issuedAt time.Time, price money.Micr
 	}
 	e.mu.RUnlock()
 	t := e.ledger.charge(g, c, issuedAt, price, e.clock.Now())
-	return Charge{Amount: t.charged, ticket: t}
+	return Charge{Amount: t.charged, Budgets: periods(g, c, issuedAt), ticket: t}
+}
+
+// BudgetsOf returns the budget periods that a billing event of a delivery
+// of adID decided at issuedAt is charged to: for an event of another
+// node's decision, which that node's ledger charges.
+func (e *Engine) BudgetsOf(adID string, issuedAt time.Time) [2]model.BudgetPeriod {
+	e.mu.RLock()
+	var g, c *budget
+	if en, _ := e.ix.current(adID); en != nil {
+		g, c = e.ix.budgetAt(en.group), e.ix.budgetAt(en.camp)
+	}
+	e.mu.RUnlock()
+	return periods(g, c, issuedAt)
+}
+
+// periods returns the periods of budgets g and c (either may be nil) that
+// a decision made at t spends from. Only leased budgets are named: the
+// store charges leases.
+func periods(g, c *budget, t time.Time) [2]model.BudgetPeriod {
+	var out [2]model.BudgetPeriod
+	for k, b := range [2]*budget{g, c} {
+		if b != nil && b.leased {
+			b.mu.Lock()
+			p, _, _ := b.periodOf(t)
+			b.mu.Unlock()
+			out[k] = model.BudgetPeriod{ID: b.id, Period: p}
+		}
+	}
+	return out
 }
 
 // Undo takes a charge back.
@@ -211,5 +299,22 @@ func (e *Engine) Exhausted(g model.AdGroup, c model.Campaign) bool {
 	e.mu.RUnlock()
 	maxPrice := maxUnitPrice(g.BillingEvent, g.Bid)
 	now := e.clock.Now()
-	return e.ledger.exhausted(gb, maxPrice, now) || e.ledger.exhausted(cb, maxPrice, now)
+	return e.exhausted(gb, maxPrice, now) || e.exhausted(cb, maxPrice, now)
+}
+
+// exhausted reports whether b cannot take maxPrice: for a leased budget,
+// neither this node's lease nor the pool (asked now unless it was asked
+// within the last second) can.
+func (e *Engine) exhausted(b *budget, maxPrice money.Micros, now time.Time) bool {
+	if !e.ledger.exhausted(b, maxPrice, now) || !b.leased {
+		return e.ledger.exhausted(b, maxPrice, now)
+	}
+	if b.poolRoom.Load() < 0 || b.poolCheckedAt.Load() < time.Now().Add(-time.Second).UnixNano() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if _, err := e.leaseFor(ctx, b, now); err != nil {
+			return false // unknown: say so rather than claim the budget is spent
+		}
+	}
+	return e.ledger.exhausted(b, maxPrice, now) && money.Micros(b.poolRoom.Load()) < maxPrice
 }

@@ -91,7 +91,10 @@ func (ix *index) budgetFor(l ledger, now time.Time, id, advertiserID string, mod
 	if i, ok := ix.budIdx[k]; ok && ix.budgets.at(i).mode == mode {
 		b := ix.budgets.at(i)
 		b.mu.Lock()
-		b.limit, b.loc = limit, loc
+		if !b.leased {
+			b.limit = limit
+		}
+		b.total, b.loc = limit, loc
 		b.dayEnd.Store(0) // re-derive the day in case the zone changed
 		b.roll(l, now)
 		b.mu.Unlock()
@@ -100,6 +103,9 @@ func (ix *index) budgetFor(l ledger, now time.Time, id, advertiserID string, mod
 	i := ix.budgets.add()
 	b := ix.budgets.at(i)
 	b.init(mode, limit, loc)
+	if l.leased {
+		b.lease(id, l.kick)
+	}
 	b.advertiserKey = key(advertiserID)
 	b.mu.Lock()
 	b.roll(l, now)

@@ -51,6 +51,28 @@ type budget struct {
 	// headroom is due to grow.
 	headroom  atomic.Int64
 	releaseAt atomic.Int64
+
+	// A leased budget (every budget of an engine with a store; see
+	// lease.go) is this node's share of the budget: limit and spent are
+	// this node's lease of the current period (day) and what was charged
+	// to it, prevLimit and prevSpent the same for the day before, and
+	// total the budget itself. The leaser sets them; the fields below are
+	// its own.
+	leased        bool
+	id            string
+	total         money.Micros
+	prevLimit     money.Micros
+	maxPrice      money.Micros // the highest unit price of an entry on this budget
+	paced         bool         // an entry on it paces (standard pacing)
+	foreignSeen   money.Micros // of this period's lease, charged by other nodes and counted here
+	prevForeign   money.Micros
+	lastGrant     money.Micros
+	grantedAt     atomic.Int64  // Unix nanos of the last grant
+	kick          chan struct{} // wakes the leaser
+	want          atomic.Bool   // a decision found no room: the leaser should try to lease more
+	lastUse       atomic.Int64  // Unix nanos of the last reservation
+	poolRoom      atomic.Int64  // what the budget's pool could still grant when last asked; -1: unknown
+	poolCheckedAt atomic.Int64
 }
 
 type slot struct {
@@ -64,6 +86,8 @@ const slotCount = 10
 // ledger sets the reservation window.
 type ledger struct {
 	slotWidth int64 // micros
+	leased    bool  // budgets are leased (see budget)
+	kick      chan struct{}
 }
 
 func newLedger(reservationTTL time.Duration) ledger {
@@ -82,10 +106,17 @@ func live(ep, nowEpoch int64) bool { return ep > nowEpoch-(slotCount-1) && ep <=
 // releaseTime is when the reservations of slot epoch ep leave the window.
 func (l ledger) releaseTime(ep int64) int64 { return (ep + slotCount - 1) * l.slotWidth }
 
-// init sets up a zero budget.
+// init sets up a zero budget. A leased one has no room until leased.
 func (b *budget) init(mode model.BudgetMode, limit money.Micros, loc *time.Location) {
-	b.mode, b.limit, b.loc = mode, limit, loc
+	b.mode, b.limit, b.total, b.loc = mode, limit, limit, loc
 	b.releaseAt.Store(math.MaxInt64)
+	b.poolRoom.Store(-1)
+	b.publish()
+}
+
+// lease makes b a leased budget: no room until the leaser grants some.
+func (b *budget) lease(id string, kick chan struct{}) {
+	b.leased, b.id, b.limit, b.kick = true, id, 0, kick
 	b.publish()
 }
 
@@ -123,11 +154,20 @@ func (b *budget) roll(l ledger, now time.Time) {
 	us := now.UnixMicro()
 	if b.mode == model.BudgetDaily && us >= b.dayEnd.Load() {
 		day, end := b.localDay(now)
+		newDay := day != b.day && b.day != 0 // not the budget's first day
 		switch {
 		case day == b.day+1:
 			b.day, b.prevSpent, b.spent = day, b.spent, 0
+			b.prevLimit, b.prevForeign, b.foreignSeen = b.limit, b.foreignSeen, 0
 		case day != b.day:
 			b.day, b.prevSpent, b.spent = day, 0, 0
+			b.prevLimit, b.prevForeign, b.foreignSeen = 0, 0, 0
+		}
+		if b.leased && newDay {
+			// A new day: nothing leased of it yet.
+			b.limit = 0
+			b.poolRoom.Store(-1)
+			b.want.Store(true)
 		}
 		b.dayEnd.Store(end)
 	}
@@ -191,7 +231,9 @@ func (b *budget) fits(price money.Micros, paced bool, now time.Time) bool {
 	if used > b.limit {
 		return false
 	}
-	return !paced || used <= b.paceLimit(now)
+	// A leased budget is paced where it is leased: the pool never grants
+	// past the pace.
+	return !paced || b.leased || used <= b.paceLimit(now)
 }
 
 // add reserves price in the slot of epoch ep. b.mu must be held.
@@ -204,6 +246,9 @@ func (b *budget) add(l ledger, ep int64, price money.Micros) {
 	}
 	s.amount += price
 	b.reserved += price
+	if b.leased {
+		b.lastUse.Store(time.Now().UnixNano())
+	}
 	if t := l.releaseTime(ep); t < b.releaseAt.Load() {
 		b.releaseAt.Store(t)
 	}
@@ -295,11 +340,13 @@ func (l ledger) charge(g, c *budget, issuedAt time.Time, price money.Micros, now
 			if spent == nil {
 				return t // a day the ledger no longer knows: its room cannot be checked
 			}
-			used := *spent + price
+			used, limit := *spent+price, b.limit
 			if spent == &b.spent {
 				used += b.reserved
+			} else if b.leased {
+				limit = b.prevLimit
 			}
-			if used > b.limit {
+			if used > limit {
 				return t // no room: not charged
 			}
 		}

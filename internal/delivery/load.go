@@ -3,8 +3,6 @@ package delivery
 import (
 	"context"
 	"time"
-
-	"github.com/flintads/flint/internal/model"
 )
 
 // Load builds the index from the store: every ad with what it depends on,
@@ -13,8 +11,9 @@ import (
 // ingestion) until the new one is complete; if any read fails, Load returns
 // the error and changes nothing.
 //
-// Load is meant for start-up (or a full resync): budgets start from the
-// stored spend, so reservations held in the old index are forgotten.
+// Budgets are leased (lease.go): a budget that the index in use has too
+// (same ID and mode) keeps its lease, spend and reservations, so that a
+// resync loses nothing; the others have no room until leased.
 func (e *Engine) Load(ctx context.Context) error {
 	e.writer.Lock()
 	defer e.writer.Unlock()
@@ -47,19 +46,10 @@ func (e *Engine) Load(ctx context.Context) error {
 		ix.authFor(a)
 	}
 	serving := 0
-	wants := map[string]*spendWant{} // every budget: all are new
 	for _, ad := range ads {
 		p, err := src.part(ad)
 		if err != nil {
 			return err
-		}
-		for _, b := range []struct {
-			id   string
-			mode model.BudgetMode
-		}{{p.group.ID, p.group.BudgetMode}, {p.campaign.ID, p.campaign.BudgetMode}} {
-			if b.mode != model.BudgetNone {
-				want(wants, b.id, b.mode, p.loc, ad.ID)
-			}
 		}
 		i := ix.build(e.ledger, now, &p)
 		ix.ads[key(ad.ID)] = i
@@ -67,17 +57,41 @@ func (e *Engine) Load(ctx context.Context) error {
 			serving++
 		}
 	}
-	spend, err := readSpend(ctx, e.store, now, wants, stats, true)
-	if err != nil {
-		return err
-	}
-	ix.restoreSpend(spend)
 	buckets := ix.rank()
 	e.mu.Lock()
+	ix.carryBudgets(e.ix)
 	e.ix = ix
 	e.mu.Unlock()
 	e.publish(ix, buckets)
 	e.loaded.Store(true)
 	e.log.Info("delivery index loaded", "ads", len(ads), "serving", serving, "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// carryBudgets moves the ledger state of old's budgets to the budgets of ix
+// with the same ID and mode. Both indexes' writer must be held (e.mu).
+func (ix *index) carryBudgets(old *index) {
+	for k, i := range ix.budIdx {
+		j, ok := old.budIdx[k]
+		if !ok {
+			continue
+		}
+		b, o := ix.budgets.at(i), old.budgets.at(j)
+		if b.mode != o.mode || b.id != o.id {
+			continue
+		}
+		o.mu.Lock()
+		b.mu.Lock()
+		b.day, b.spent, b.prevSpent, b.reserved, b.slots, b.epoch = o.day, o.spent, o.prevSpent, o.reserved, o.slots, o.epoch
+		b.limit, b.prevLimit, b.foreignSeen, b.prevForeign, b.lastGrant = o.limit, o.prevLimit, o.foreignSeen, o.prevForeign, o.lastGrant
+		b.dayEnd.Store(o.dayEnd.Load())
+		b.releaseAt.Store(o.releaseAt.Load())
+		b.grantedAt.Store(o.grantedAt.Load())
+		b.poolRoom.Store(o.poolRoom.Load())
+		b.poolCheckedAt.Store(o.poolCheckedAt.Load())
+		b.lastUse.Store(o.lastUse.Load())
+		b.publish()
+		b.mu.Unlock()
+		o.mu.Unlock()
+	}
 }

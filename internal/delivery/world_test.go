@@ -198,6 +198,9 @@ func newTestWorld(t *testing.T, ads int, clk clock.Clock, cfg delivery.Config) *
 	if err := e.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if err := e.LeaseAll(ctx); err != nil {
+		t.Fatal(err)
+	}
 	return &testWorld{t: t, db: db, st: st, w: w, e: e}
 }
 

@@ -76,6 +76,9 @@ func newWorld(tb testing.TB) *world {
 	if err := engine.Load(ctx); err != nil {
 		tb.Fatal(err)
 	}
+	if err := engine.LeaseAll(ctx); err != nil {
+		tb.Fatal(err)
+	}
 	return &world{st: st, engine: engine, signer: signer, clock: clk, ad: w.Ads[0]}
 }
 

@@ -65,6 +65,10 @@ type Delivery interface {
 	ChargeBilling(adID string, issuedAt time.Time, price money.Micros) delivery.Charge
 	Undo(c delivery.Charge)
 	Observe(adID string, t model.EventType)
+	// Node is this node's ID; BudgetsOf the budgets a billing event of
+	// another node's decision is charged to (that node's leases pay it).
+	Node() string
+	BudgetsOf(adID string, issuedAt time.Time) [2]model.BudgetPeriod
 }
 
 // Input is one event as the operator sends it.
@@ -105,7 +109,11 @@ type Ingestor struct {
 	done   chan struct{}
 	// failing is set while event writes fail for want of storage.
 	failing atomic.Bool
+	spent   atomic.Int64 // micros charged by the events stored so far
 }
+
+// Spent returns what the events this process stored were charged, in all.
+func (in *Ingestor) Spent() money.Micros { return money.Micros(in.spent.Load()) }
 
 // job is one caller's valid events, on their way through the writer.
 type job struct {
@@ -330,7 +338,7 @@ func (in *Ingestor) check(x *Input, now time.Time) (model.Event, time.Time, bool
 		return ev, issued, false, apperr.Field("token", CodeAdNotFound, "the token's ad does not exist")
 	}
 	ev.AdID, ev.PostID, ev.DecisionID, ev.ViewerID = claims.AdID, claims.PostID, claims.DecisionID, claims.ViewerID
-	ev.DecidedAt = claims.IssuedAt
+	ev.DecidedAt, ev.Node = claims.IssuedAt, claims.Node
 	if !t.Repeatable() {
 		ev.OnceKey = OnceKey(claims.DecisionID, claims.Index, t)
 	}
@@ -408,12 +416,19 @@ func (in *Ingestor) commit(batch []*job, n int) error {
 	all := make([]model.Event, 0, n)
 	var charges []delivery.Charge
 	var charged []int // positions in all
+	self := in.delivery.Node()
 	for _, j := range batch {
 		for p := range j.events {
 			ev := j.events[p]
-			if j.billing[p] { // only ad events are billing events
+			switch {
+			case !j.billing[p]: // only ad events are billing events
+			case ev.Node != "" && ev.Node != self:
+				// Another node decided: its lease pays, and it releases its
+				// hold when it reads what was charged to its lease.
+				ev.Foreign, ev.Budgets = true, in.delivery.BudgetsOf(ev.AdID, j.issued[p])
+			default:
 				c := in.delivery.ChargeBilling(ev.AdID, j.issued[p], ev.Charge)
-				ev.Charge = c.Amount
+				ev.Charge, ev.Node, ev.Budgets = c.Amount, self, c.Budgets
 				charges = append(charges, c)
 				charged = append(charged, len(all))
 			}
@@ -435,15 +450,19 @@ func (in *Ingestor) commit(batch []*job, n int) error {
 	}
 	in.failing.Store(false)
 	for k, pos := range charged {
-		if outcomes[pos] != model.EventStored {
+		// Not stored, or stored uncharged (the lease was taken back).
+		if outcomes[pos] != model.EventStored || all[pos].Charge != charges[k].Amount {
 			in.delivery.Undo(charges[k])
 		}
 	}
+	var spent money.Micros
 	for p := range all {
 		if outcomes[p] == model.EventStored && all[p].AdID != "" {
 			in.delivery.Observe(all[p].AdID, all[p].Type)
+			spent += all[p].Charge
 		}
 	}
+	in.spent.Add(int64(spent))
 	off := 0
 	for _, j := range batch {
 		j.outcomes = outcomes[off : off+len(j.events)]

@@ -104,6 +104,12 @@ func (d *fakeDelivery) Undo(c delivery.Charge) {
 
 func (d *fakeDelivery) Observe(string, model.EventType) {}
 
+func (d *fakeDelivery) Node() string { return "" }
+
+func (d *fakeDelivery) BudgetsOf(string, time.Time) [2]model.BudgetPeriod {
+	return [2]model.BudgetPeriod{}
+}
+
 func setup(t *testing.T) (*Ingestor, *fakeStore, *fakeDelivery, *tracking.Signer) {
 	t.Helper()
 	st := &fakeStore{ids: map[string]bool{}, once: map[string]bool{}}

@@ -97,6 +97,21 @@ type Event struct {
 	// per delivery; a second event with the same key is a replay. Nil for
 	// repeatable and organic events.
 	OnceKey []byte
+	// For a charged billing event: Node is the node that decided (whose
+	// lease of each budget pays the charge), Foreign whether another node
+	// stores the event, and Budgets the periods of the ad group's and the
+	// campaign's budgets charged (an empty ID: no budget).
+	Node    string
+	Foreign bool
+	Budgets [2]BudgetPeriod
+}
+
+// BudgetPeriod names one period of a budget: an ad group's or a campaign's
+// ID, and 0 for a lifetime budget or, for a daily one, the advertiser's
+// local calendar day (days from 1970-01-01 to that date).
+type BudgetPeriod struct {
+	ID     string
+	Period int64
 }
 
 // Paid reports whether the event came from paid delivery.

@@ -1,8 +1,11 @@
 // Package ratelimit bounds how often one key (an advertiser, say) may do
-// something, with a token bucket per key driven by the injected clock.
+// something, with a token bucket per key driven by the injected clock. The
+// buckets are kept in memory (New) or in the database that every node
+// shares (Shared), so that a limit holds across nodes.
 package ratelimit
 
 import (
+	"context"
 	"math"
 	"sync"
 	"time"
@@ -10,13 +13,44 @@ import (
 	"github.com/flintads/flint/internal/clock"
 )
 
-// Limiter holds one token bucket per key. Buckets that have refilled
-// completely are forgotten, so memory follows the number of active keys.
-type Limiter struct {
-	clock clock.Clock
-	rate  float64 // tokens per second
-	burst float64
+// Buckets keeps token buckets: Take takes a token from key's bucket, which
+// holds at most burst tokens and gains rate per second, at time now, or
+// says how long until one is there.
+type Buckets interface {
+	TakeToken(ctx context.Context, key string, rate float64, burst int, now time.Time) (bool, time.Duration, error)
+}
 
+// Limiter holds one token bucket per key.
+type Limiter struct {
+	clock   clock.Clock
+	rate    float64 // tokens per second
+	burst   int
+	prefix  string
+	buckets Buckets
+}
+
+// New returns a Limiter allowing rate events per second per key, with bursts
+// of up to burst events, whose buckets are in this process's memory.
+func New(c clock.Clock, rate float64, burst int) *Limiter {
+	return &Limiter{clock: c, rate: rate, burst: burst, buckets: &memory{buckets: map[string]*bucket{}}}
+}
+
+// Shared returns a Limiter whose buckets are b's (the store's, shared by
+// every node), under keys that start with prefix.
+func Shared(b Buckets, prefix string, c clock.Clock, rate float64, burst int) *Limiter {
+	return &Limiter{clock: c, rate: rate, burst: burst, prefix: prefix, buckets: b}
+}
+
+// Allow takes a token from key's bucket. When the bucket is empty it returns
+// false and how long until a token is available; err when the buckets
+// cannot be reached (then nothing was allowed).
+func (l *Limiter) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
+	return l.buckets.TakeToken(ctx, l.prefix+key, l.rate, l.burst, l.clock.Now())
+}
+
+// memory keeps buckets in memory. Buckets that have refilled completely
+// are forgotten, so memory follows the number of active keys.
+type memory struct {
 	mu      sync.Mutex
 	buckets map[string]*bucket
 	swept   time.Time
@@ -27,46 +61,38 @@ type bucket struct {
 	at     time.Time
 }
 
-// New returns a Limiter allowing rate events per second per key, with bursts
-// of up to burst events.
-func New(c clock.Clock, rate float64, burst int) *Limiter {
-	return &Limiter{clock: c, rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
-}
-
-// Allow takes a token from key's bucket. When the bucket is empty it returns
-// false and how long until a token is available.
-func (l *Limiter) Allow(key string) (bool, time.Duration) {
-	now := l.clock.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.sweep(now)
-	b, ok := l.buckets[key]
+// TakeToken implements Buckets.
+func (m *memory) TakeToken(_ context.Context, key string, rate float64, burst int, now time.Time) (bool, time.Duration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sweep(now, float64(burst)/rate)
+	b, ok := m.buckets[key]
 	if !ok {
-		b = &bucket{tokens: l.burst, at: now}
-		l.buckets[key] = b
+		b = &bucket{tokens: float64(burst), at: now}
+		m.buckets[key] = b
 	}
 	if elapsed := now.Sub(b.at).Seconds(); elapsed > 0 {
-		b.tokens = math.Min(l.burst, b.tokens+elapsed*l.rate)
+		b.tokens = math.Min(float64(burst), b.tokens+elapsed*rate)
 		b.at = now
 	}
 	if b.tokens >= 1 {
 		b.tokens--
-		return true, 0
+		return true, 0, nil
 	}
-	wait := time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
-	return false, wait
+	wait := time.Duration((1 - b.tokens) / rate * float64(time.Second))
+	return false, wait, nil
 }
 
 // sweep drops buckets that would be full by now, at most once a minute.
-func (l *Limiter) sweep(now time.Time) {
-	if now.Sub(l.swept) < time.Minute {
+func (m *memory) sweep(now time.Time, fullAfter float64) {
+	if now.Sub(m.swept) < time.Minute {
 		return
 	}
-	l.swept = now
-	full := time.Duration(l.burst / l.rate * float64(time.Second))
-	for k, b := range l.buckets {
+	m.swept = now
+	full := time.Duration(fullAfter * float64(time.Second))
+	for k, b := range m.buckets {
 		if now.Sub(b.at) > full {
-			delete(l.buckets, k)
+			delete(m.buckets, k)
 		}
 	}
 }

@@ -60,11 +60,17 @@ type Service struct {
 	lastSweep time.Time
 }
 
-// New returns a Service. operatorToken signs the operator in to the console.
-func New(st store.Sessions, accounts Accounts, c clock.Clock, operatorToken string) *Service {
+// New returns a Service. operatorToken signs the operator in to the
+// console. buckets, when not nil, keeps the login limits' buckets (the
+// store's, shared by every node); else they are kept in memory.
+func New(st store.Sessions, accounts Accounts, c clock.Clock, operatorToken string, buckets ratelimit.Buckets) *Service {
+	byLogin, byAddress := ratelimit.New(c, loginRate, loginBurst), ratelimit.New(c, addressRate, addressBurst)
+	if buckets != nil {
+		byLogin = ratelimit.Shared(buckets, "login:", c, loginRate, loginBurst)
+		byAddress = ratelimit.Shared(buckets, "login-address:", c, addressRate, addressBurst)
+	}
 	return &Service{store: st, accounts: accounts, clock: c, operatorHash: sha256.Sum256([]byte(operatorToken)),
-		byLogin: ratelimit.New(c, loginRate, loginBurst), byAddress: ratelimit.New(c, addressRate, addressBurst),
-		sweepInterval: time.Hour}
+		byLogin: byLogin, byAddress: byAddress, sweepInterval: time.Hour}
 }
 
 // Principal is who a session belongs to.
@@ -91,12 +97,12 @@ var errThrottled = func(wait time.Duration) error {
 // address, and starts a session for the account. previous, the secret of a
 // session the browser already had, is ended (a new secret at every login).
 func (s *Service) Login(ctx context.Context, login, password, clientAddr, previous string) (Started, error) {
-	if ok, wait := s.byAddress.Allow(clientAddr); !ok {
-		return Started{}, errThrottled(wait)
+	if err := allow(ctx, s.byAddress, clientAddr); err != nil {
+		return Started{}, err
 	}
 	key := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(login), "@"))
-	if ok, wait := s.byLogin.Allow(key); !ok {
-		return Started{}, errThrottled(wait)
+	if err := allow(ctx, s.byLogin, key); err != nil {
+		return Started{}, err
 	}
 	a, err := s.accounts.Login(ctx, login, password)
 	if err != nil {
@@ -108,8 +114,8 @@ func (s *Service) Login(ctx context.Context, login, password, clientAddr, previo
 // OperatorLogin starts an operator session for the operator token, limited
 // per client address.
 func (s *Service) OperatorLogin(ctx context.Context, token, clientAddr, previous string) (Started, error) {
-	if ok, wait := s.byAddress.Allow(clientAddr); !ok {
-		return Started{}, errThrottled(wait)
+	if err := allow(ctx, s.byAddress, clientAddr); err != nil {
+		return Started{}, err
 	}
 	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
 	if subtle.ConstantTimeCompare(sum[:], s.operatorHash[:]) != 1 {
@@ -117,6 +123,18 @@ func (s *Service) OperatorLogin(ctx context.Context, token, clientAddr, previous
 			Field: "token", Message: "that is not the operator token"}
 	}
 	return s.start(ctx, Principal{Operator: true}, operatorTag(s.operatorHash), previous)
+}
+
+// allow takes a login attempt of key from l.
+func allow(ctx context.Context, l *ratelimit.Limiter, key string) error {
+	ok, wait, err := l.Allow(ctx, key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errThrottled(wait)
+	}
+	return nil
 }
 
 func operatorTag(h [32]byte) []byte {

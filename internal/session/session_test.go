@@ -23,7 +23,7 @@ func setup(t *testing.T) (*session.Service, *account.Service, *clock.Manual) {
 	t.Cleanup(func() { db.Close() })
 	clk := clock.NewManual(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
 	accounts := account.New(db, clk, nil)
-	return session.New(db, accounts, clk, opToken), accounts, clk
+	return session.New(db, accounts, clk, opToken, db), accounts, clk
 }
 
 func TestSessionLifecycle(t *testing.T) {

@@ -23,7 +23,9 @@ import (
 	"iter"
 	"time"
 
+	"github.com/flintads/flint/internal/change"
 	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/money"
 )
 
 // Errors returned by every implementation. Callers test them with errors.Is.
@@ -51,6 +53,7 @@ type Store interface {
 	Sessions
 	Reports
 	Measurement
+	Cluster
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
@@ -333,4 +336,106 @@ type Measurement interface {
 	ChannelSpend(ctx context.Context, q model.SpendQuery) ([]model.SpendRow, error)
 	// Channels lists the channels the advertiser imported spend for.
 	Channels(ctx context.Context, advertiserID string) ([]string, error)
+}
+
+// Cluster is what the nodes that share a database coordinate through: the
+// change log, their heartbeats, budget leases and shared rate limits. One
+// node on SQLite uses the same calls.
+type Cluster interface {
+	// Every change that affects serving or authentication is logged, in
+	// the transaction that stores it, by the calls that store it:
+	// UpdateAccount (Account, or Credentials when only the token changes),
+	// UpdatePost (Post), ChangeAuthorization (Authorization, with the
+	// post's ID), RedeemCode when it changes the library and
+	// DeleteSparkPost (SparkPost), CreateCampaign and UpdateCampaign
+	// (Campaign), CreateAdGroup and UpdateAdGroup (AdGroup), CreateAd and
+	// UpdateAd (Ad). Sequence numbers follow commit order without gaps: a
+	// reader that has seen seq n sees every change up to n.
+
+	// ChangeHead returns the sequence number of the newest logged change
+	// (0 when there is none).
+	ChangeHead(ctx context.Context) (uint64, error)
+	// ChangesAfter returns up to limit logged changes whose sequence
+	// numbers are above after, oldest first.
+	ChangesAfter(ctx context.Context, after uint64, limit int) ([]LoggedChange, error)
+	// PruneChanges deletes the changes logged before t, and returns how
+	// many it deleted.
+	PruneChanges(ctx context.Context, before time.Time) (int, error)
+	// ChangeSignal receives a value after this process logged a change.
+	ChangeSignal() <-chan struct{}
+
+	// JoinCluster records a node that starts serving.
+	JoinCluster(ctx context.Context, node string) error
+	// Heartbeat records that node is alive and has applied the change log
+	// up to applied. alive is false when the node was taken for dead
+	// meanwhile (its leases were taken back): it must forget its leases
+	// and join again.
+	Heartbeat(ctx context.Context, node string, applied uint64) (alive bool, err error)
+	// LeaveCluster returns every lease of node and forgets the node.
+	LeaveCluster(ctx context.Context, node string) error
+	// ReclaimDead takes back the leases of nodes (other than except) whose
+	// last heartbeat is older than timeout by the database's clock, forgets
+	// those nodes, and returns their IDs.
+	ReclaimDead(ctx context.Context, timeout time.Duration, except string) ([]string, error)
+	// LiveNodes counts the nodes whose last heartbeat is within timeout.
+	LiveNodes(ctx context.Context, timeout time.Duration) (int, error)
+
+	// LeaseBudget grants node more of a budget's period, as much of
+	// req.Want as the budget allows: what every node was granted of the
+	// period, plus what was charged to it outside leases, never exceeds the
+	// budget (nor req.Cap, when set). The budget's limit and mode are read
+	// from its ad group or campaign as stored; a request whose mode is not
+	// the stored one is granted nothing. A period's pool starts from the
+	// spend its ads have in the hourly rollups between req.SpendFrom and
+	// req.SpendUntil.
+	LeaseBudget(ctx context.Context, req LeaseRequest) (LeaseGrant, error)
+	// ReturnLease gives back to the pool what node did not spend of its
+	// lease of a budget's period, and ends the lease.
+	ReturnLease(ctx context.Context, node, budgetID string, period int64) error
+	// NodeLeases returns node's leases.
+	NodeLeases(ctx context.Context, node string) ([]Lease, error)
+
+	// TakeToken takes a token from the shared bucket key, which holds at
+	// most burst tokens and gains rate per second, at time now. When the
+	// bucket is empty it returns false and how long until a token is there.
+	TakeToken(ctx context.Context, key string, rate float64, burst int, now time.Time) (ok bool, wait time.Duration, err error)
+	// PruneBuckets deletes buckets last used before t (full again by now).
+	PruneBuckets(ctx context.Context, before time.Time) (int, error)
+}
+
+// LoggedChange is one entry of the change log.
+type LoggedChange = change.Logged
+
+// LeaseRequest asks for more of one period of one budget.
+type LeaseRequest struct {
+	Node     string
+	BudgetID string // an ad group's or a campaign's ID
+	Mode     model.BudgetMode
+	Period   int64 // 0 for a lifetime budget; the local day (see model.BudgetPeriod) for a daily one
+	Want     money.Micros
+	// Cap, when positive, bounds what the pool may have granted in all
+	// (standard pacing of a daily budget).
+	Cap money.Micros
+	// SpendFrom and SpendUntil bound the rollup hours whose spend a new
+	// pool starts from (zero: unbounded).
+	SpendFrom, SpendUntil time.Time
+}
+
+// LeaseGrant is what LeaseBudget granted.
+type LeaseGrant struct {
+	Granted money.Micros // by this call
+	Lease   Lease        // the node's lease afterwards
+	// Room is what the pool may still grant, under the budget.
+	Room money.Micros
+}
+
+// Lease is what one node holds of one budget's period.
+type Lease struct {
+	BudgetID string
+	Period   int64
+	Granted  money.Micros
+	Used     money.Micros // charged, by this node and others
+	// Foreign is the part of Used charged by other nodes: events of this
+	// node's decisions that reached them.
+	Foreign money.Micros
 }

@@ -35,6 +35,10 @@ type Claims struct {
 	Billing    model.BillingEvent
 	Price      money.Micros // per billing event
 	IssuedAt   time.Time
+	// Node is the node that decided: the billing event is charged to its
+	// budget leases, whichever node receives it. Empty in tokens of
+	// version 1.
+	Node string
 }
 
 // ClickID is the click id of the delivery these claims describe; it is
@@ -58,12 +62,12 @@ var (
 const MaxField = 255
 
 const (
-	version  = 1
+	version  = 2 // 1: without the node
 	macLen   = 16
 	maxToken = 1024
 	// base64Max fits the encoding of the longest payload Sign builds: the
-	// fixed fields, four strings of at most MaxField bytes, and the MAC.
-	base64Max = (19 + 4*(1+MaxField) + macLen + 2) / 3 * 4
+	// fixed fields, five strings of at most MaxField bytes, and the MAC.
+	base64Max = (19 + 5*(1+MaxField) + macLen + 2) / 3 * 4
 	// skew tolerates clocks of several nodes that disagree a little.
 	skew = 5 * time.Minute
 )
@@ -84,7 +88,7 @@ type Signer struct {
 func NewSigner(secret []byte, ttl time.Duration) *Signer {
 	key := append([]byte(nil), secret...)
 	return &Signer{ttl: ttl, macs: sync.Pool{New: func() any { return hmac.New(sha256.New, key) }},
-		bufs: sync.Pool{New: func() any { b := make([]byte, 0, 19+4*(1+MaxField)+sha256.Size); return &b }}}
+		bufs: sync.Pool{New: func() any { b := make([]byte, 0, 19+5*(1+MaxField)+sha256.Size); return &b }}}
 }
 
 func (s *Signer) mac(payload []byte, out []byte) []byte {
@@ -105,7 +109,7 @@ func (s *Signer) Sign(c *Claims) string {
 	p = binary.BigEndian.AppendUint64(p, uint64(c.IssuedAt.UnixMicro()))
 	p = binary.BigEndian.AppendUint64(p, uint64(c.Price))
 	p = append(p, billingCodes[c.Billing], byte(c.Index))
-	for _, s := range [...]string{c.DecisionID, c.AdID, c.PostID, c.ViewerID} {
+	for _, s := range [...]string{c.DecisionID, c.AdID, c.PostID, c.ViewerID, c.Node} {
 		s = clip(s)
 		p = append(p, byte(len(s)))
 		p = append(p, s...)
@@ -150,7 +154,7 @@ func (s *Signer) Verify(token string, now time.Time) (Claims, error) {
 	if !hmac.Equal(s.mac(payload, sum[:0])[:macLen], mac) {
 		return c, ErrInvalid
 	}
-	if payload[0] != version {
+	if payload[0] != version && payload[0] != 1 {
 		return c, ErrInvalid
 	}
 	c.IssuedAt = time.UnixMicro(int64(binary.BigEndian.Uint64(payload[1:]))).UTC()
@@ -161,8 +165,12 @@ func (s *Signer) Verify(token string, now time.Time) (Claims, error) {
 	}
 	c.Billing, c.Index = billingByCode[code], int(payload[18])
 	rest := payload[19:]
-	var fields [4]string
-	for i := range fields {
+	var fields [5]string
+	n = 5
+	if payload[0] == 1 {
+		n = 4
+	}
+	for i := range fields[:n] {
 		if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
 			return c, ErrInvalid
 		}
@@ -171,7 +179,7 @@ func (s *Signer) Verify(token string, now time.Time) (Claims, error) {
 	if len(rest) != 0 {
 		return c, ErrInvalid
 	}
-	c.DecisionID, c.AdID, c.PostID, c.ViewerID = fields[0], fields[1], fields[2], fields[3]
+	c.DecisionID, c.AdID, c.PostID, c.ViewerID, c.Node = fields[0], fields[1], fields[2], fields[3], fields[4]
 	if c.IssuedAt.After(now.Add(skew)) {
 		return c, ErrInvalid
 	}

@@ -24,6 +24,8 @@ var Dialect = sqldb.Dialect{
 	Numbered:  true,
 	ForUpdate: " FOR UPDATE",
 	LockRow:   " FOR NO KEY UPDATE",
+	Now:       "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)",
+	Notify:    "SELECT pg_notify('" + ChangeChannel + "', '')",
 	IsUniqueViolation: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

@@ -1,10 +1,12 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"strings"
 
+	"github.com/flintads/flint/internal/change"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/store"
 )
@@ -89,8 +91,21 @@ func (db *DB) UpdateAccount(ctx context.Context, id string, ch store.AccountChan
 	if len(ch.TokenHash) > 0 {
 		add("token_hash", ch.TokenHash)
 	}
+	kind := change.Credentials
+	if len(set) > 1 || len(ch.TokenHash) == 0 {
+		kind = change.Account
+	}
 	add("updated_at", micros(ch.UpdatedAt))
-	return db.execOne(ctx, `UPDATE accounts SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)
+	return db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE accounts SET `+strings.Join(set, ", ")+` WHERE id = ?`), append(args, id)...)
+		if err != nil {
+			return nil, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return nil, cmp.Or(err, store.ErrNotFound)
+		}
+		return &change.Event{Kind: kind, ID: id}, nil
+	})
 }
 
 // ListAccounts implements store.Accounts.

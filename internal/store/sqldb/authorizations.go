@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flintads/flint/internal/change"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/store"
 )
@@ -66,21 +67,30 @@ func (db *DB) CurrentAuthorization(ctx context.Context, postID string) (model.Au
 // ChangeAuthorization implements store.Authorizations.
 func (db *DB) ChangeAuthorization(ctx context.Context, postID string,
 	step func(p model.Post, cur model.Authorization, ok bool) (store.EpisodeChange, error)) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
 		p, err := scanPost(tx.QueryRowContext(ctx, db.q(`SELECT `+postColumns+` FROM posts WHERE id = ?`+db.D.LockRow), postID))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cur, err := scanAuthorization(tx.QueryRowContext(ctx, db.q(`SELECT `+authorizationColumns+` FROM authorizations
 			WHERE post_id = ? AND is_current`), postID))
 		ok := err == nil
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
+			return nil, err
 		}
 		ch, err := step(p, cur, ok)
-		if err != nil {
-			return err
+		if err != nil || ch == (store.EpisodeChange{}) {
+			return nil, err
 		}
+		return &change.Event{Kind: change.Authorization, ID: postID}, db.storeEpisodeChange(ctx, tx, postID, cur, ok, ch)
+	})
+}
+
+// storeEpisodeChange stores what one step of a post's authorization
+// lifecycle decided (see ChangeAuthorization).
+func (db *DB) storeEpisodeChange(ctx context.Context, tx *sql.Tx, postID string, cur model.Authorization, ok bool,
+	ch store.EpisodeChange) error {
+	{
 		if a := ch.Updated; a != nil {
 			if !ok || a.ID != cur.ID {
 				return fmt.Errorf("store: ChangeAuthorization may update only the current episode of post %s", postID)
@@ -110,7 +120,7 @@ func (db *DB) ChangeAuthorization(ctx context.Context, postID string,
 			return codeTable.createTx(ctx, db, tx, c)
 		}
 		return nil
-	})
+	}
 }
 
 // markCurrent makes the latest episode of each post that has none current:
@@ -197,22 +207,36 @@ func sparkPostFields(s *model.SparkPost) ([]any, func()) {
 func (db *DB) RedeemCode(ctx context.Context, code model.AdCode, sp model.SparkPost) (model.SparkPost, bool, error) {
 	var entry model.SparkPost
 	created := false
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
+		changed, err := db.redeem(ctx, tx, code, &sp, &entry, &created)
+		if err != nil || !changed {
+			return nil, err
+		}
+		return &change.Event{Kind: change.SparkPost, ID: entry.ID}, nil
+	})
+	return entry, created, err
+}
+
+// redeem is RedeemCode's transaction: it sets entry (and created) to the
+// library entry as stored.
+func (db *DB) redeem(ctx context.Context, tx *sql.Tx, code model.AdCode, sp *model.SparkPost, entry *model.SparkPost,
+	created *bool) (changed bool, err error) {
+	{
 		// Lock the advertiser, then the code (always in that order): the
 		// first serialises the advertiser's redemptions of any codes of one
 		// post, which read and then write its single entry for the post; the
 		// second serialises the advertisers counted against the code's limit.
 		var advertiser string
-		err := tx.QueryRowContext(ctx, db.q(`SELECT id FROM accounts WHERE id = ?`+db.D.ForUpdate),
+		err = tx.QueryRowContext(ctx, db.q(`SELECT id FROM accounts WHERE id = ?`+db.D.ForUpdate),
 			sp.AdvertiserID).Scan(&advertiser)
 		if err != nil {
-			return err
+			return false, err
 		}
 		var redemptions, max int
 		err = tx.QueryRowContext(ctx, db.q(`SELECT redemptions, max_redemptions FROM ad_codes WHERE id = ?`+db.D.ForUpdate),
 			code.ID).Scan(&redemptions, &max)
 		if err != nil {
-			return err
+			return false, err
 		}
 		existing, err := scanSparkPost(tx.QueryRowContext(ctx, db.q(`SELECT `+sparkPostColumns+`
 			FROM spark_posts WHERE advertiser_id = ? AND post_id = ?`), sp.AdvertiserID, code.PostID))
@@ -220,32 +244,32 @@ func (db *DB) RedeemCode(ctx context.Context, code model.AdCode, sp model.SparkP
 		case errors.Is(err, sql.ErrNoRows):
 			existing.ID = ""
 		case err != nil:
-			return err
+			return false, err
 		}
 		var one int
 		err = tx.QueryRowContext(ctx, db.q(`SELECT 1 FROM code_redemptions WHERE code_id = ? AND advertiser_id = ?`),
 			code.ID, sp.AdvertiserID).Scan(&one)
 		alreadyRedeemed := err == nil
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
+			return false, err
 		}
 		// A code is redeemed once per advertiser: again, it changes nothing,
 		// even if the entry has moved to another code or episode since.
 		if alreadyRedeemed && existing.ID != "" {
-			entry = existing
-			return nil
+			*entry = existing
+			return false, nil
 		}
 		if !alreadyRedeemed {
 			if max > 0 && redemptions >= max {
-				return store.ErrLimitReached
+				return false, store.ErrLimitReached
 			}
 			r := redemption{codeID: code.ID, advertiserID: sp.AdvertiserID, at: sp.AddedAt}
 			if err := redemptionTable.createTx(ctx, db, tx, &r); err != nil {
-				return err
+				return false, err
 			}
 			if _, err := tx.ExecContext(ctx, db.q(`UPDATE ad_codes SET redemptions = redemptions + 1 WHERE id = ?`),
 				code.ID); err != nil {
-				return err
+				return false, err
 			}
 		}
 		if existing.ID != "" {
@@ -253,19 +277,18 @@ func (db *DB) RedeemCode(ctx context.Context, code model.AdCode, sp model.SparkP
 			if _, err := tx.ExecContext(ctx, db.q(`UPDATE spark_posts SET authorization_id = ?, code_id = ?,
 				updated_at = ? WHERE id = ?`), existing.AuthorizationID, existing.CodeID,
 				micros(existing.UpdatedAt), existing.ID); err != nil {
-				return err
+				return false, err
 			}
-			entry = existing
-			return nil
+			*entry = existing
+			return true, nil
 		}
 		sp.PostID, sp.AuthorizationID, sp.CodeID = code.PostID, code.AuthorizationID, code.ID
-		if err := sparkPostTable.createTx(ctx, db, tx, &sp); err != nil {
-			return err
+		if err := sparkPostTable.createTx(ctx, db, tx, sp); err != nil {
+			return false, err
 		}
-		entry, created = sp, true
-		return nil
-	})
-	return entry, created, err
+		*entry, *created = *sp, true
+		return true, nil
+	}
 }
 
 // GetSparkPost implements store.Authorizations.
@@ -292,31 +315,31 @@ func (db *DB) ListSparkPosts(ctx context.Context, advertiserID string) ([]model.
 
 // DeleteSparkPost implements store.Authorizations.
 func (db *DB) DeleteSparkPost(ctx context.Context, id string) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
 		// Locking the entry first makes an ad being created on it (whose
 		// foreign key check share-locks the entry) either commit before the
 		// count below, which then sees it, or wait and fail after the delete.
 		var found string
 		if err := tx.QueryRowContext(ctx, db.q(`SELECT id FROM spark_posts WHERE id = ?`+db.D.ForUpdate), id).Scan(&found); err != nil {
-			return err
+			return nil, err
 		}
 		var n int
 		if err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM ads WHERE spark_post_id = ?`), id).Scan(&n); err != nil {
-			return err
+			return nil, err
 		}
 		if n > 0 {
-			return store.ErrConflict
+			return nil, store.ErrConflict
 		}
 		res, err := tx.ExecContext(ctx, db.q(`DELETE FROM spark_posts WHERE id = ?`), id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if k, err := res.RowsAffected(); err != nil {
-			return err
+			return nil, err
 		} else if k == 0 {
-			return store.ErrNotFound
+			return nil, store.ErrNotFound
 		}
-		return nil
+		return &change.Event{Kind: change.SparkPost, ID: id}, nil
 	})
 }
 

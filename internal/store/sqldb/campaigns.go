@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/flintads/flint/internal/change"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
 )
@@ -29,7 +30,9 @@ var campaignTable = newTable("campaigns", campaignColumns, func(dst []any, c *mo
 
 // CreateCampaign implements store.Campaigns.
 func (db *DB) CreateCampaign(ctx context.Context, c model.Campaign) error {
-	return campaignTable.create(ctx, db, &c)
+	return db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
+		return &change.Event{Kind: change.Campaign, ID: c.ID}, campaignTable.createTx(ctx, db, tx, &c)
+	})
 }
 
 // GetCampaign implements store.Campaigns.
@@ -40,30 +43,38 @@ func (db *DB) GetCampaign(ctx context.Context, id string) (model.Campaign, error
 
 // UpdateCampaign implements store.Campaigns.
 func (db *DB) UpdateCampaign(ctx context.Context, id string,
-	change func(c *model.Campaign, groups []model.AdGroup) error) (model.Campaign, error) {
+	edit func(c *model.Campaign, groups []model.AdGroup) error) (model.Campaign, error) {
 	var c model.Campaign
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
 		var err error
 		if c, err = lockCampaign(ctx, db, tx, id); err != nil {
-			return err
+			return nil, err
 		}
+		mode := c.BudgetMode
 		rows, err := tx.QueryContext(ctx, db.q(`SELECT `+adGroupColumns+` FROM ad_groups WHERE campaign_id = ?
 			ORDER BY created_at, id`), id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		groups, err := collect(rows, scanAdGroup)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := change(&c, groups); err != nil {
-			return err
+		if err := edit(&c, groups); err != nil {
+			return nil, err
 		}
 		c.Version++
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE campaigns SET name = ?, objective = ?, budget_mode = ?, budget = ?,
+		if _, err = tx.ExecContext(ctx, db.q(`UPDATE campaigns SET name = ?, objective = ?, budget_mode = ?, budget = ?,
 			status = ?, updated_at = ?, version = ? WHERE id = ?`), c.Name, c.Objective, c.BudgetMode, int64(c.Budget),
-			c.Status, micros(c.UpdatedAt), c.Version, id)
-		return err
+			c.Status, micros(c.UpdatedAt), c.Version, id); err != nil {
+			return nil, err
+		}
+		if c.BudgetMode != mode {
+			if err := db.forgetPools(ctx, tx, id); err != nil {
+				return nil, err
+			}
+		}
+		return &change.Event{Kind: change.Campaign, ID: id}, nil
 	})
 	return c, err
 }
@@ -146,17 +157,17 @@ var adGroupTable = newTable("ad_groups", adGroupColumns, func(dst []any, g *mode
 
 // CreateAdGroup implements store.Campaigns.
 func (db *DB) CreateAdGroup(ctx context.Context, g model.AdGroup, check func(c model.Campaign) error) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
 		c, err := lockCampaign(ctx, db, tx, g.CampaignID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if check != nil {
 			if err := check(c); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		return adGroupTable.createTx(ctx, db, tx, &g)
+		return &change.Event{Kind: change.AdGroup, ID: g.ID}, adGroupTable.createTx(ctx, db, tx, &g)
 	})
 }
 
@@ -168,38 +179,44 @@ func (db *DB) GetAdGroup(ctx context.Context, id string) (model.AdGroup, error) 
 
 // UpdateAdGroup implements store.Campaigns.
 func (db *DB) UpdateAdGroup(ctx context.Context, id string,
-	change func(g *model.AdGroup, c model.Campaign) error) (model.AdGroup, error) {
+	edit func(g *model.AdGroup, c model.Campaign) error) (model.AdGroup, error) {
 	var g model.AdGroup
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
 		// The campaign's lock first, as every change under a campaign takes it.
 		var campaignID string
 		err := tx.QueryRowContext(ctx, db.q(`SELECT campaign_id FROM ad_groups WHERE id = ?`), id).Scan(&campaignID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		c, err := lockCampaign(ctx, db, tx, campaignID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if g, err = scanAdGroup(tx.QueryRowContext(ctx, db.q(`SELECT `+adGroupColumns+` FROM ad_groups WHERE id = ?`+
 			db.D.LockRow), id)); err != nil {
-			return err
+			return nil, err
 		}
-		if err := change(&g, c); err != nil {
-			return err
+		mode := g.BudgetMode
+		if err := edit(&g, c); err != nil {
+			return nil, err
 		}
 		targeting, err := json.Marshal(g.Targeting)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		g.Version++
+		if g.BudgetMode != mode {
+			if err := db.forgetPools(ctx, tx, id); err != nil {
+				return nil, err
+			}
+		}
 		_, err = tx.ExecContext(ctx, db.q(`UPDATE ad_groups SET name = ?, targeting = ?, start_time = ?, end_time = ?,
 			budget_mode = ?, budget = ?, billing_event = ?, bid = ?, frequency_impressions = ?, frequency_days = ?,
 			pacing = ?, status = ?, updated_at = ?, version = ? WHERE id = ?`),
 			g.Name, string(targeting), micros(g.StartTime), micros(g.EndTime), g.BudgetMode, int64(g.Budget),
 			g.BillingEvent, int64(g.Bid), g.FrequencyCap.Impressions, g.FrequencyCap.Days, g.Pacing, g.Status,
 			micros(g.UpdatedAt), g.Version, id)
-		return err
+		return &change.Event{Kind: change.AdGroup, ID: id}, err
 	})
 	return g, err
 }
@@ -234,7 +251,9 @@ var adTable = newTable("ads", adColumns, func(dst []any, a *model.Ad) ([]any, er
 
 // CreateAd implements store.Campaigns.
 func (db *DB) CreateAd(ctx context.Context, a model.Ad) error {
-	return adTable.create(ctx, db, &a)
+	return db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
+		return &change.Event{Kind: change.Ad, ID: a.ID}, adTable.createTx(ctx, db, tx, &a)
+	})
 }
 
 // GetAd implements store.Campaigns.
@@ -244,20 +263,20 @@ func (db *DB) GetAd(ctx context.Context, id string) (model.Ad, error) {
 }
 
 // UpdateAd implements store.Campaigns.
-func (db *DB) UpdateAd(ctx context.Context, id string, change func(a *model.Ad) error) (model.Ad, error) {
+func (db *DB) UpdateAd(ctx context.Context, id string, edit func(a *model.Ad) error) (model.Ad, error) {
 	var a model.Ad
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
 		var err error
 		if a, err = scanAd(tx.QueryRowContext(ctx, db.q(`SELECT `+adColumns+` FROM ads WHERE id = ?`+db.D.LockRow), id)); err != nil {
-			return err
+			return nil, err
 		}
-		if err := change(&a); err != nil {
-			return err
+		if err := edit(&a); err != nil {
+			return nil, err
 		}
 		a.Version++
 		_, err = tx.ExecContext(ctx, db.q(`UPDATE ads SET name = ?, cta_label = ?, cta_url = ?, status = ?, updated_at = ?,
 			version = ? WHERE id = ?`), a.Name, a.CTALabel, a.CTAURL, a.Status, micros(a.UpdatedAt), a.Version, id)
-		return err
+		return &change.Event{Kind: change.Ad, ID: id}, err
 	})
 	return a, err
 }

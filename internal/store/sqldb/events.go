@@ -116,6 +116,9 @@ func (db *DB) InsertEvents(ctx context.Context, events []model.Event) ([]model.E
 		if err := db.classifyRejected(ctx, tx, events, candidates, outcomes); err != nil {
 			return err
 		}
+		if err := db.chargeLeases(ctx, tx, events, outcomes); err != nil { // cluster.go
+			return err
+		}
 		if err := db.addRollups(ctx, tx, events, outcomes); err != nil {
 			return err
 		}

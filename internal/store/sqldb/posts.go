@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/flintads/flint/internal/change"
 	"github.com/flintads/flint/internal/model"
 )
 
@@ -58,16 +59,16 @@ func (db *DB) GetPost(ctx context.Context, id string) (model.Post, error) {
 }
 
 // UpdatePost implements store.Posts.
-func (db *DB) UpdatePost(ctx context.Context, id string, change func(p *model.Post) error) (model.Post, error) {
+func (db *DB) UpdatePost(ctx context.Context, id string, edit func(p *model.Post) error) (model.Post, error) {
 	var p model.Post
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
 		var err error
 		p, err = scanPost(tx.QueryRowContext(ctx, db.q(`SELECT `+postColumns+` FROM posts WHERE id = ?`+db.D.LockRow), id))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := change(&p); err != nil {
-			return err
+		if err := edit(&p); err != nil {
+			return nil, err
 		}
 		p.Version++
 		has, title, commercial, own := musicArgs(p.Music)
@@ -76,7 +77,7 @@ func (db *DB) UpdatePost(ctx context.Context, id string, change func(p *model.Po
 			updated_at = ?, version = ? WHERE id = ?`),
 			p.Caption, p.VideoURL, p.DurationMS, p.Visibility, p.Original, has, title, commercial, own,
 			p.Deleted, micros(p.UpdatedAt), p.Version, id)
-		return err
+		return &change.Event{Kind: change.Post, ID: id}, err
 	})
 	return p, err
 }

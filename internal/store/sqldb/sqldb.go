@@ -42,6 +42,13 @@ type Dialect struct {
 	LockRow string
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(err error) bool
+	// Now is an SQL expression for the database's clock in Unix
+	// microseconds: heartbeats are compared by one clock, whatever the
+	// nodes' clocks say.
+	Now string
+	// Notify, when set, is run by each transaction that logs a change, to
+	// wake the other nodes (PostgreSQL's pg_notify: sent at commit).
+	Notify string
 	// BulkLoad, when set, prepares the connection for one large write
 	// transaction (Seed) and returns what puts it back as it was.
 	BulkLoad func(ctx context.Context, conn *sql.Conn) (restore func(context.Context) error, err error)
@@ -57,12 +64,13 @@ type DB struct {
 	rebound map[string]string
 	stmts   map[string]*sql.Stmt // prepared on W, by query text
 
-	ads adInfoCache // what the report rollups need of each ad (rollups.go)
+	ads     adInfoCache   // what the report rollups need of each ad (rollups.go)
+	changed chan struct{} // see ChangeSignal
 }
 
 // New returns a store over the given pools.
 func New(w, r *sql.DB, d Dialect) *DB {
-	return &DB{W: w, R: r, D: d, rebound: map[string]string{}}
+	return &DB{W: w, R: r, D: d, rebound: map[string]string{}, changed: make(chan struct{}, 1)}
 }
 
 var _ store.Store = (*DB)(nil)
@@ -170,22 +178,6 @@ func rebind(query string) string {
 func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	res, err := db.W.ExecContext(ctx, db.q(query), args...)
 	return res, db.translate(err)
-}
-
-// execOne runs a write that must touch exactly one row; ErrNotFound otherwise.
-func (db *DB) execOne(ctx context.Context, query string, args ...any) error {
-	res, err := db.exec(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
 }
 
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {

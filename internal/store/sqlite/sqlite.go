@@ -39,6 +39,7 @@ var Dialect = sqldb.Dialect{
 		return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	},
 	BulkLoad: bulkLoad,
+	Now:      "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)",
 }
 
 // BulkCacheKiB is the page cache of the connection during a bulk load
