@@ -33,6 +33,7 @@ import (
 	"github.com/flintads/flint/internal/ratelimit"
 	"github.com/flintads/flint/internal/report"
 	"github.com/flintads/flint/internal/retention"
+	"github.com/flintads/flint/internal/seal"
 	"github.com/flintads/flint/internal/session"
 	"github.com/flintads/flint/internal/store"
 	"github.com/flintads/flint/internal/store/backend"
@@ -130,7 +131,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	reports := report.New(app.store, clk, report.Options{
 		Channel:   report.Channel{Name: cfg.ChannelName, Aliases: report.DefaultChannel.Aliases},
 		Retention: cfg.EventRetention, TokenTTL: cfg.TokenTTL})
-	measurement := measure.New(app.store, clk, measure.NewSealer([]byte(secret)))
+	measurement := measure.New(app.store, clk, seal.New([]byte(secret), seal.WebhookSecrets))
 	app.purging = make(chan struct{})
 	go func() {
 		defer close(app.purging)
