@@ -126,7 +126,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 	accounts := account.New(app.store, clk, engine)
 	posts := post.New(app.store, clk, engine)
-	auths := authorization.New(app.store, clk, engine, ratelimit.New(clk, cfg.CodeLookupRate, cfg.CodeLookupBurst))
+	auths := authorization.New(app.store, clk, engine, ratelimit.New(clk, cfg.CodeLookupRate, cfg.CodeLookupBurst),
+		seal.New([]byte(secret), seal.AdCodes))
 	campaigns := campaign.New(app.store, clk, engine, engine)
 	reports := report.New(app.store, clk, report.Options{
 		Channel:   report.Channel{Name: cfg.ChannelName, Aliases: report.DefaultChannel.Aliases},
