@@ -143,6 +143,9 @@ type Query struct {
 	// Limit keeps the first Limit rows (after sorting); the rest are
 	// summed into one "other" row, so totals still equal the rows' sum.
 	Limit int
+	// AttributedOnly leaves out revenue that no campaign claims (the
+	// TikTok-compatible API reports what ads earned, as TikTok does).
+	AttributedOnly bool
 }
 
 // Limits of a query.

@@ -649,7 +649,7 @@ func (s *Service) keep(q Query, f facts) bool {
 	if f.unattributed {
 		// Unattributed revenue has no campaign, ad or post to filter on: it
 		// shows unless the query asks for particular ones.
-		return len(q.Campaigns)+len(q.AdGroups)+len(q.Ads)+len(q.Posts)+len(q.Creators) == 0
+		return !q.AttributedOnly && len(q.Campaigns)+len(q.AdGroups)+len(q.Ads)+len(q.Posts)+len(q.Creators) == 0
 	}
 	in := func(filter []string, v string) bool { return len(filter) == 0 || slices.Contains(filter, v) }
 	if f.channel != s.own.Name {
