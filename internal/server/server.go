@@ -38,6 +38,7 @@ import (
 	"github.com/flintads/flint/internal/store"
 	"github.com/flintads/flint/internal/store/backend"
 	"github.com/flintads/flint/internal/store/sqldb"
+	"github.com/flintads/flint/internal/tiktokapi"
 	"github.com/flintads/flint/internal/tracking"
 	"github.com/flintads/flint/internal/web"
 )
@@ -149,6 +150,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			return errors.Join(app.store.Ping(ctx), engine.Ready(), app.events.Ready(ctx))
 		},
 	}).Handler()
+	tiktok := tiktokapi.New(tiktokapi.Deps{Log: log, Clock: clk, Accounts: accounts, Authorization: auths,
+		Campaigns: campaigns, Reports: reports}).Handler()
 	ui, err := web.New(web.Deps{Log: log, Clock: clk, Sessions: session.New(app.store, accounts, clk, operatorToken),
 		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns})
 	if err != nil {
@@ -164,6 +167,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		if p := "/" + strings.TrimLeft(r.URL.Path, "/"); strings.HasPrefix(p, "/api/") || p == "/api" ||
 			p == "/healthz" || p == "/readyz" {
 			apiHandler.ServeHTTP(w, r)
+			return
+		} else if strings.HasPrefix(p, "/open_api/") {
+			tiktok.ServeHTTP(w, r) // the TikTok-compatible surface
 			return
 		}
 		ui.ServeHTTP(w, r)

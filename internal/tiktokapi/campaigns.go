@@ -772,4 +772,3 @@ func (a *API) adGet(c *call) (any, error) {
 	}
 	return map[string]any{"list": list, "page_info": info}, nil
 }
-

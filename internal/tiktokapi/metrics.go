@@ -17,13 +17,13 @@ import (
 type metricKind uint8
 
 const (
-	asIs        metricKind = iota + 1 // a Flint metric's value
-	percent                           // a Flint ratio × 100, two decimals (TikTok's ctr is in %)
-	ratio2                            // a Flint ratio or seconds, two decimals
-	derived                           // computed below from other Flint metrics
-	attribute                         // a property of the row's campaign, ad group or ad
-	unmeasured                        // "0"
-	unmeasuredDash                    // "-"
+	asIs           metricKind = iota + 1 // a Flint metric's value
+	percent                              // a Flint ratio × 100, two decimals (TikTok's ctr is in %)
+	ratio2                               // a Flint ratio or seconds, two decimals
+	derived                              // computed below from other Flint metrics
+	attribute                            // a property of the row's campaign, ad group or ad
+	unmeasured                           // "0"
+	unmeasuredDash                       // "-"
 )
 
 type metricSpec struct {
