@@ -1,6 +1,7 @@
 package tiktokapi
 
 import (
+	"github.com/flintads/flint/internal/apperr"
 	"slices"
 	"strconv"
 	"strings"
@@ -312,7 +313,9 @@ func (a *API) adGroupCreate(c *call) (any, error) {
 		return nil, notExist("campaign_id", cid)
 	}
 	camp, err := a.Campaigns.CampaignByNumber(c.ctx, c.adv.ID, n)
-	if err != nil {
+	if apperr.HasCode(err, apperr.CodeNotFound) {
+		return nil, notExist("campaign_id", cid) // the same words for another's and none
+	} else if err != nil {
 		return nil, err
 	}
 	in := campaign.AdGroupInput{CampaignID: camp.ID}
@@ -606,7 +609,9 @@ func (a *API) adCreate(c *call) (any, error) {
 		return nil, notExist("adgroup_id", gid)
 	}
 	g, err := a.Campaigns.AdGroupByNumber(c.ctx, c.adv.ID, n)
-	if err != nil {
+	if apperr.HasCode(err, apperr.CodeNotFound) {
+		return nil, notExist("adgroup_id", gid)
+	} else if err != nil {
 		return nil, err
 	}
 	raw, ok := c.body["creatives"].([]any)
