@@ -83,7 +83,7 @@ var handleRE = regexp.MustCompile(`^[a-z0-9._]{2,24}$`)
 // its API token, which is not stored and cannot be shown again.
 func (s *Service) Create(ctx context.Context, in CreateInput) (model.Account, string, error) {
 	now := s.clock.Now()
-	a := model.Account{ID: ids.New("acct"), Kind: model.AccountKind(in.Kind), CreatedAt: now, UpdatedAt: now}
+	a := model.Account{ID: ids.New("acct"), NumericID: ids.NewNumeric(), Kind: model.AccountKind(in.Kind), CreatedAt: now, UpdatedAt: now}
 	switch a.Kind {
 	case model.KindCreator:
 		a.Handle = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(in.Handle), "@"))

@@ -22,6 +22,7 @@ import (
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/post"
 	"github.com/flintads/flint/internal/ratelimit"
+	"github.com/flintads/flint/internal/seal"
 	"github.com/flintads/flint/internal/store"
 )
 
@@ -70,14 +71,17 @@ type Service struct {
 	clock   clock.Clock
 	notify  change.Notifier
 	limiter *ratelimit.Limiter
+	codes   *seal.Sealer
 }
 
-// New returns a Service. limiter bounds code attempts per advertiser.
-func New(s Store, c clock.Clock, n change.Notifier, limiter *ratelimit.Limiter) *Service {
+// New returns a Service. limiter bounds code attempts per advertiser;
+// codes seals the code each advertiser redeemed, which its library shows
+// it again (seal.AdCodes).
+func New(s Store, c clock.Clock, n change.Notifier, limiter *ratelimit.Limiter, codes *seal.Sealer) *Service {
 	if n == nil {
 		n = change.Nop{}
 	}
-	return &Service{store: s, clock: c, notify: n, limiter: limiter}
+	return &Service{store: s, clock: c, notify: n, limiter: limiter, codes: codes}
 }
 
 // creator returns the creator's account.

@@ -28,11 +28,15 @@ type Entry struct {
 	Creator       model.Account
 	Authorization model.Authorization
 	Status        model.LibraryStatus
+	// Code is the code the advertiser redeemed (last) for this entry, as
+	// it pasted it; "" for entries redeemed before Flint kept codes.
+	Code string
 }
 
 // resolved is a code that passed every check for this advertiser.
 type resolved struct {
-	code model.AdCode
+	code   model.AdCode
+	secret Secret
 	Preview
 }
 
@@ -53,6 +57,7 @@ func (s *Service) resolve(ctx context.Context, advertiserID, input string) (reso
 		return r, apperr.Missing("code")
 	}
 	secret, err := ParseCode(input)
+	r.secret = secret
 	if err != nil {
 		return r, &apperr.Error{Kind: apperr.Invalid, Code: CodeMalformed, Field: "code",
 			Message: "this is not a valid ad code: check that it was copied completely (codes start with " + CodePrefix + ")"}
@@ -101,21 +106,25 @@ func (s *Service) Lookup(ctx context.Context, advertiserID, code string) (Previe
 	if err != nil {
 		return Preview{}, err
 	}
-	if r.code.MaxRedemptions > 0 && r.code.Redemptions >= r.code.MaxRedemptions {
-		// Full, unless this advertiser is one of those who redeemed it.
-		entries, err := s.store.ListSparkPosts(ctx, advertiserID)
-		if err != nil {
-			return Preview{}, err
-		}
-		mine := false
-		for _, e := range entries {
-			mine = mine || e.CodeID == r.code.ID
-		}
-		if !mine {
-			return Preview{}, notForYou("this ad code has been used by as many advertisers as the creator allowed")
+	return r.Preview, s.checkRoom(ctx, advertiserID, r.code)
+}
+
+// checkRoom refuses a code that as many advertisers as it allows have
+// redeemed, unless this advertiser is one of them.
+func (s *Service) checkRoom(ctx context.Context, advertiserID string, code model.AdCode) error {
+	if code.MaxRedemptions == 0 || code.Redemptions < code.MaxRedemptions {
+		return nil
+	}
+	entries, err := s.store.ListSparkPosts(ctx, advertiserID)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.CodeID == code.ID {
+			return nil
 		}
 	}
-	return r.Preview, nil
+	return notForYou("this ad code has been used by as many advertisers as the creator allowed")
 }
 
 // Redeem confirms a code: the post enters the advertiser's library as a
@@ -127,8 +136,14 @@ func (s *Service) Redeem(ctx context.Context, advertiserID, code string) (Entry,
 		return Entry{}, false, err
 	}
 	now := s.clock.Now()
+	// The advertiser's copy of the code, sealed for it; the creator's side
+	// keeps only the hash.
+	sealed, err := s.codes.Seal([]byte(r.secret.Code()), advertiserID)
+	if err != nil {
+		return Entry{}, false, err
+	}
 	sp, created, err := s.store.RedeemCode(ctx, r.code, model.SparkPost{ID: ids.New("sp"), AdvertiserID: advertiserID,
-		PostID: r.Post.ID, CreatorID: r.Creator.ID, AddedAt: now, UpdatedAt: now})
+		PostID: r.Post.ID, CreatorID: r.Creator.ID, SealedCode: sealed, AddedAt: now, UpdatedAt: now})
 	if errors.Is(err, store.ErrLimitReached) {
 		return Entry{}, false, notForYou("this ad code has been used by as many advertisers as the creator allowed")
 	}
@@ -137,7 +152,7 @@ func (s *Service) Redeem(ctx context.Context, advertiserID, code string) (Entry,
 	}
 	s.notify.Changed(ctx, change.Event{Kind: change.SparkPost, ID: sp.ID})
 	return Entry{SparkPost: sp, Post: r.Post, Creator: r.Creator, Authorization: r.Authorization,
-		Status: model.LibraryAuthorized}, created, nil
+		Status: model.LibraryAuthorized, Code: s.openCode(sp)}, created, nil
 }
 
 // Library returns an advertiser's Spark posts, newest first, each with its
@@ -150,7 +165,7 @@ func (s *Service) Library(ctx context.Context, advertiserID string) ([]Entry, er
 	out := make([]Entry, len(rows))
 	now := s.clock.Now()
 	for i, r := range rows {
-		out[i] = entryOf(r, now)
+		out[i] = s.entryOf(r, now)
 	}
 	return out, nil
 }
@@ -165,12 +180,54 @@ func (s *Service) LibraryEntry(ctx context.Context, advertiserID, id string) (En
 	if len(rows) == 0 {
 		return Entry{}, apperr.NotFoundf("no Spark post %s in your library", id)
 	}
-	return entryOf(rows[0], s.clock.Now()), nil
+	return s.entryOf(rows[0], s.clock.Now()), nil
 }
 
-func entryOf(r model.LibraryEntry, now time.Time) Entry {
+func (s *Service) entryOf(r model.LibraryEntry, now time.Time) Entry {
 	return Entry{SparkPost: r.SparkPost, Post: r.Post, Creator: r.Creator, Authorization: r.Authorization,
-		Status: LibraryStatus(r.Authorization, r.Creator.CreatorType, &r.Post, now)}
+		Status: LibraryStatus(r.Authorization, r.Creator.CreatorType, &r.Post, now), Code: s.openCode(r.SparkPost)}
+}
+
+// openCode returns the code sealed in a library entry, or "" when the entry
+// keeps none or it does not open (a changed server secret).
+func (s *Service) openCode(sp model.SparkPost) string {
+	if sp.SealedCode == nil {
+		return ""
+	}
+	b, err := s.codes.Open(sp.SealedCode, sp.AdvertiserID)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// Inspect looks a code up for the advertiser, as TikTok's tt_video/info
+// does: the entry of the advertiser's library it was redeemed into, with
+// its status now (expired and revoked entries too), or, for a code the
+// advertiser has not redeemed, the post it would add (the checks and
+// errors of Lookup). inLibrary says which. Attempts are rate-limited as
+// lookups are.
+func (s *Service) Inspect(ctx context.Context, advertiserID, code string) (e Entry, inLibrary bool, err error) {
+	r, err := s.resolve(ctx, advertiserID, code)
+	if r.code.ID != "" && (err == nil || apperr.HasCode(err, CodeRevoked) || apperr.HasCode(err, CodeExpired) ||
+		apperr.HasCode(err, CodePostUnavailable)) {
+		entries, lerr := s.Library(ctx, advertiserID)
+		if lerr != nil {
+			return Entry{}, false, lerr
+		}
+		for _, e := range entries {
+			if e.SparkPost.CodeID == r.code.ID {
+				return e, true, nil
+			}
+		}
+	}
+	if err != nil {
+		return Entry{}, false, err
+	}
+	if err := s.checkRoom(ctx, advertiserID, r.code); err != nil {
+		return Entry{}, false, err
+	}
+	return Entry{Post: r.Post, Creator: r.Creator, Authorization: r.Authorization, Status: model.LibraryAuthorized}, false, nil
 }
 
 // RemoveFromLibrary deletes one of the advertiser's Spark posts. An entry

@@ -11,6 +11,7 @@ import (
 	"github.com/flintads/flint/internal/clock"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/ratelimit"
+	"github.com/flintads/flint/internal/seal"
 	"github.com/flintads/flint/internal/store/pgtest"
 	"github.com/flintads/flint/internal/store/postgres"
 	"github.com/flintads/flint/internal/store/sqldb"
@@ -32,7 +33,7 @@ func TestLifecycleAcrossProcesses(t *testing.T) {
 		}
 		t.Cleanup(func() { db.Close() })
 		clk := clock.Real{}
-		return db, authorization.New(db, clk, nil, ratelimit.New(clk, 1000, 1000))
+		return db, authorization.New(db, clk, nil, ratelimit.New(clk, 1000, 1000), seal.New([]byte("test-secret"), seal.AdCodes))
 	}
 	db, a := open()
 	_, b := open()

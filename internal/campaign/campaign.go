@@ -34,6 +34,7 @@ const (
 // Store is what the campaign service needs from storage.
 type Store interface {
 	store.Campaigns
+	store.Numbered
 	GetSparkPost(ctx context.Context, id string) (model.SparkPost, error)
 	GetAuthorization(ctx context.Context, id string) (model.Authorization, error)
 	GetPost(ctx context.Context, id string) (model.Post, error)
@@ -88,7 +89,7 @@ func (s *Service) decimals(ctx context.Context, advertiserID string) (int, error
 // CreateCampaign validates and stores a campaign for the advertiser.
 func (s *Service) CreateCampaign(ctx context.Context, advertiserID string, in CampaignInput) (model.Campaign, error) {
 	now := s.clock.Now()
-	c := model.Campaign{ID: ids.New("cmp"), AdvertiserID: advertiserID, BudgetMode: model.BudgetNone, Status: model.Enabled,
+	c := model.Campaign{ID: ids.New("cmp"), NumericID: ids.NewNumeric(), AdvertiserID: advertiserID, BudgetMode: model.BudgetNone, Status: model.Enabled,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
 	if in.Name == nil {
 		return c, apperr.Missing("name")
@@ -273,7 +274,7 @@ type AdGroupInput struct {
 // campaigns.
 func (s *Service) CreateAdGroup(ctx context.Context, advertiserID string, in AdGroupInput) (model.AdGroup, error) {
 	now := s.clock.Now()
-	g := model.AdGroup{ID: ids.New("adg"), AdvertiserID: advertiserID, CampaignID: in.CampaignID, StartTime: now,
+	g := model.AdGroup{ID: ids.New("adg"), NumericID: ids.NewNumeric(), AdvertiserID: advertiserID, CampaignID: in.CampaignID, StartTime: now,
 		BudgetMode: model.BudgetNone, Pacing: model.PacingStandard, Status: model.Enabled, CreatedAt: now, UpdatedAt: now,
 		Version: 1}
 	if in.CampaignID == "" {
@@ -531,7 +532,7 @@ const DefaultCTALabel = "Learn more"
 // advertiser's library, which must be AUTHORIZED now.
 func (s *Service) CreateAd(ctx context.Context, advertiserID string, in AdInput) (model.Ad, error) {
 	now := s.clock.Now()
-	a := model.Ad{ID: ids.New("ad"), AdvertiserID: advertiserID, AdGroupID: in.AdGroupID, SparkPostID: in.SparkPostID,
+	a := model.Ad{ID: ids.New("ad"), NumericID: ids.NewNumeric(), AdvertiserID: advertiserID, AdGroupID: in.AdGroupID, SparkPostID: in.SparkPostID,
 		CTALabel: DefaultCTALabel, Status: model.Enabled, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if in.AdGroupID == "" {
 		return a, apperr.Missing("ad_group_id")

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/binary"
+	"math"
 	"time"
 )
 
@@ -73,4 +74,51 @@ func Plausible(s string) bool {
 		}
 	}
 	return true
+}
+
+// Numeric ids: the decimal ids the TikTok-compatible API shows (TikTok's
+// clients expect ids of at most 19 digits without a leading zero, and
+// some cast them to integers). They are drawn at random from
+// [MinNumeric, MaxNumeric], so every one has 18 or 19 digits and fits a
+// signed 64-bit integer; a unique index in the database keeps them
+// unique. Random rather than counted: no shared counter (a hot row that
+// would serialise every create across nodes, and that CockroachDB and
+// YugabyteDB advise against), and the ids do not tell how many objects
+// Flint holds.
+const (
+	MinNumeric int64 = 100_000_000_000_000_000
+	MaxNumeric int64 = math.MaxInt64
+)
+
+// NewNumeric returns a random numeric id in [MinNumeric, MaxNumeric].
+// There are 9.1e18 of them: while a kind has fewer than ten million
+// objects, a new one draws a taken id with probability below 1.1e-12, and
+// the database's unique index then refuses that create (it is not retried).
+func NewNumeric() int64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	span := uint64(MaxNumeric-MinNumeric) + 1
+	return MinNumeric + int64(binary.BigEndian.Uint64(b[:])%span)
+}
+
+// ParseNumeric reads a numeric id as a client sends it: decimal digits
+// without sign, leading zero or spaces, at most 19 of them, within the
+// range NewNumeric draws from. ok is false for anything else, so a value
+// Flint could not have made is never looked up.
+func ParseNumeric(s string) (int64, bool) {
+	if len(s) < 18 || len(s) > 19 || s[0] == '0' {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if n > uint64(MaxNumeric) || int64(n) < MinNumeric {
+		return 0, false
+	}
+	return int64(n), true
 }

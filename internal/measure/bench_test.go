@@ -19,6 +19,7 @@ import (
 	"github.com/flintads/flint/internal/clock"
 	"github.com/flintads/flint/internal/measure"
 	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/seal"
 	"github.com/flintads/flint/internal/store/sqlite"
 )
 
@@ -176,7 +177,7 @@ func BenchmarkImportOrders(b *testing.B) {
 			if err := db.Seed(ctx, w); err != nil {
 				b.Fatal(err)
 			}
-			svc := measure.New(db, clock.NewManual(at), measure.NewSealer([]byte("0123456789abcdef0123456789abcdef")))
+			svc := measure.New(db, clock.NewManual(at), seal.New([]byte("0123456789abcdef0123456789abcdef"), seal.WebhookSecrets))
 			f, err := os.Open(path)
 			if err != nil {
 				b.Fatal(err)

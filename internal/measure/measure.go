@@ -30,6 +30,7 @@ import (
 	"github.com/flintads/flint/internal/integration"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/seal"
 	"github.com/flintads/flint/internal/store"
 )
 
@@ -55,11 +56,11 @@ const (
 type Service struct {
 	store  Store
 	clock  clock.Clock
-	sealer *Sealer
+	sealer *seal.Sealer
 }
 
 // New returns a Service; sealer protects the webhook secrets it stores.
-func New(s Store, c clock.Clock, sealer *Sealer) *Service {
+func New(s Store, c clock.Clock, sealer *seal.Sealer) *Service {
 	return &Service{store: s, clock: c, sealer: sealer}
 }
 

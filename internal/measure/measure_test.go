@@ -1,7 +1,6 @@
 package measure
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/flintads/flint/internal/integration"
@@ -35,26 +34,6 @@ func TestRevenueRule(t *testing.T) {
 	// A fully discounted paid order counts as a purchase worth nothing.
 	if rev, ok := counts(&integration.Order{FinancialStatus: "paid"}); rev != 0 || !ok {
 		t.Errorf("free order: %v %v", rev, ok)
-	}
-}
-
-func TestSealer(t *testing.T) {
-	s := NewSealer([]byte("server-secret-0123456789abcdef0123"))
-	sealed, err := s.Seal([]byte("shpss_secret"), "acct_1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Contains(sealed, []byte("shpss_secret")) {
-		t.Fatal("the sealed secret contains the secret")
-	}
-	if got, err := s.Open(sealed, "acct_1"); err != nil || string(got) != "shpss_secret" {
-		t.Fatalf("Open: %q %v", got, err)
-	}
-	if _, err := s.Open(sealed, "acct_2"); err == nil {
-		t.Fatal("a secret opened for another advertiser")
-	}
-	if _, err := NewSealer([]byte("another-server-secret-0123456789")).Open(sealed, "acct_1"); err == nil {
-		t.Fatal("a secret opened with another server secret")
 	}
 }
 

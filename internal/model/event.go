@@ -148,6 +148,13 @@ type HourStats struct {
 	Stats AdStats
 }
 
+// AdHourRow is one ad's counters of one UTC hour (starting at Hour).
+type AdHourRow struct {
+	AdID  string
+	Hour  time.Time
+	Stats AdStats
+}
+
 // AdSpend is one ad's spend over some period.
 type AdSpend struct {
 	AdID  string

@@ -36,7 +36,10 @@ const (
 // Account is a creator or an advertiser. Fields that do not apply to the
 // account's kind are empty.
 type Account struct {
-	ID          string
+	ID string
+	// NumericID is the account's decimal id on the TikTok-compatible API
+	// (see NumericID below).
+	NumericID   int64
 	Kind        AccountKind
 	Handle      string      // creator
 	DisplayName string      // creator
@@ -88,6 +91,7 @@ type Music struct {
 // Post is a creator's video, as synced by the operator.
 type Post struct {
 	ID         string
+	NumericID  int64 // the post's item_id on the TikTok-compatible API
 	CreatorID  string
 	Caption    string
 	VideoURL   string
@@ -198,8 +202,13 @@ type SparkPost struct {
 	CreatorID       string
 	AuthorizationID string
 	CodeID          string
-	AddedAt         time.Time
-	UpdatedAt       time.Time
+	// SealedCode is the code the advertiser redeemed last (the one of
+	// CodeID), sealed for the advertiser (package seal); nil for entries
+	// redeemed before Flint kept it. Only the advertiser's side keeps it:
+	// the creator's side stores the code's hash alone.
+	SealedCode []byte
+	AddedAt    time.Time
+	UpdatedAt  time.Time
 }
 
 // LibraryStatus is what an advertiser sees of a Spark post in its library.
@@ -285,6 +294,7 @@ const (
 // Campaign is the top level of an advertiser's structure.
 type Campaign struct {
 	ID           string
+	NumericID    int64
 	AdvertiserID string
 	Name         string
 	Objective    Objective
@@ -318,6 +328,7 @@ type FrequencyCap struct {
 // AdGroup holds targeting, schedule, budget and bidding for its ads.
 type AdGroup struct {
 	ID           string
+	NumericID    int64
 	AdvertiserID string
 	CampaignID   string
 	Name         string
@@ -340,6 +351,7 @@ type AdGroup struct {
 // Ad delivers a Spark post with a call to action.
 type Ad struct {
 	ID           string
+	NumericID    int64
 	AdvertiserID string
 	CampaignID   string
 	AdGroupID    string
@@ -354,3 +366,21 @@ type Ad struct {
 	// Version is 1 for a new ad and grows by one with every stored change.
 	Version int64
 }
+
+// NumberedKind names the kinds of object that carry a numeric id besides
+// their opaque one. Every account, post, campaign, ad group and ad gets a
+// random decimal id of 18 or 19 digits (ids.NewNumeric) when it is created;
+// it never changes, is unique among objects of its kind, and is never
+// given to another object (these objects are never deleted). The
+// TikTok-compatible API shows objects by these ids, as TikTok's clients
+// expect decimal ids.
+type NumberedKind string
+
+// The kinds of numbered object.
+const (
+	NumberedAccount  NumberedKind = "account"
+	NumberedPost     NumberedKind = "post"
+	NumberedCampaign NumberedKind = "campaign"
+	NumberedAdGroup  NumberedKind = "ad_group"
+	NumberedAd       NumberedKind = "ad"
+)

@@ -60,7 +60,7 @@ const (
 // Create validates and stores a post for an existing creator.
 func (s *Service) Create(ctx context.Context, in CreateInput) (model.Post, error) {
 	now := s.clock.Now()
-	p := model.Post{ID: ids.New("post"), CreatorID: in.CreatorID, Caption: in.Caption, VideoURL: strings.TrimSpace(in.VideoURL),
+	p := model.Post{ID: ids.New("post"), NumericID: ids.NewNumeric(), CreatorID: in.CreatorID, Caption: in.Caption, VideoURL: strings.TrimSpace(in.VideoURL),
 		Visibility: model.Visibility(in.Visibility), Music: in.Music, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if in.CreatorID == "" {
 		return p, apperr.Missing("creator_id")

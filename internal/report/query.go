@@ -31,13 +31,19 @@ const (
 	DimWeek     Dimension = "week"
 	DimMonth    Dimension = "month"
 	DimChannel  Dimension = "channel"
+	// DimHour groups by the hours of the hourly rollups (UTC hours, named
+	// by their start in the advertiser's time zone). It is not one of
+	// Dimensions: the native API does not offer it; the TikTok-compatible
+	// API asks for it (stat_time_hour). Hourly reports cover our own ads
+	// only, without revenue: conversions and orders are counted by day.
+	DimHour Dimension = "hour"
 )
 
 // Dimensions lists every dimension, in the order report columns use.
 var Dimensions = []Dimension{DimChannel, DimCampaign, DimAdGroup, DimAd, DimPost, DimCreator, DimMonth, DimWeek, DimDay}
 
 // Time reports whether d is a period of time.
-func (d Dimension) Time() bool { return d == DimDay || d == DimWeek || d == DimMonth }
+func (d Dimension) Time() bool { return d == DimDay || d == DimWeek || d == DimMonth || d == DimHour }
 
 // Metric is a measure a report shows.
 type Metric string
@@ -137,6 +143,9 @@ type Query struct {
 	// Limit keeps the first Limit rows (after sorting); the rest are
 	// summed into one "other" row, so totals still equal the rows' sum.
 	Limit int
+	// AttributedOnly leaves out revenue that no campaign claims (the
+	// TikTok-compatible API reports what ads earned, as TikTok does).
+	AttributedOnly bool
 }
 
 // Limits of a query.

@@ -31,7 +31,7 @@ func (s *Service) reach(ctx context.Context, adv model.Account, q Query, period 
 		if !ok || viewerID == "" {
 			return nil
 		}
-		f := facts{day: model.DayOf(at, loc), channel: s.own.Name, campaignID: ad.CampaignID, adGroupID: ad.AdGroupID,
+		f := facts{day: model.DayOf(at, loc), hour: at.UTC().Truncate(time.Hour), channel: s.own.Name, campaignID: ad.CampaignID, adGroupID: ad.AdGroupID,
 			adID: ad.ID, postID: ad.PostID, creatorID: dir.creatorOf(ad.PostID)}
 		if !s.keep(q, f) {
 			return nil

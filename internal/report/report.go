@@ -21,6 +21,7 @@ type Store interface {
 	Channels(ctx context.Context, advertiserID string) ([]string, error)
 	Impressions(ctx context.Context, advertiserID string, from, to time.Time, keyFrom, keyTo []byte,
 		fn func(adID, viewerID string, at time.Time) error) error
+	AdHourStats(ctx context.Context, advertiserID string, from, to time.Time) ([]model.AdHourRow, error)
 	PostActivity(ctx context.Context, postIDs []string, since time.Time) (map[string]model.PostActivity, error)
 	PostStats(ctx context.Context, postIDs []string) (map[string]model.PostStats, error)
 	ListCampaigns(ctx context.Context, advertiserID string) ([]model.Campaign, error)
@@ -274,8 +275,9 @@ func divRound(m money.Micros, n int64) money.Micros {
 // facts says where one piece of data lands: its dimension values.
 type facts struct {
 	day                                model.Day
-	channel                            string // "" for unattributed revenue
-	campaignID, campaignName           string // imported campaigns: name only
+	hour                               time.Time // the UTC hour, for hourly reports
+	channel                            string    // "" for unattributed revenue
+	campaignID, campaignName           string    // imported campaigns: name only
 	adGroupID, adID, postID, creatorID string
 	unattributed                       bool
 }
@@ -299,6 +301,7 @@ func (s *Service) Run(ctx context.Context, adv model.Account, q Query) (*Report,
 // directory names the advertiser's campaigns, ad groups, ads, posts and
 // creators, loaded only as far as a report needs.
 type directory struct {
+	loc       *time.Location // the advertiser's time zone
 	campaigns map[string]string
 	adGroups  map[string]string
 	ads       map[string]model.Ad
@@ -335,11 +338,13 @@ func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Pe
 	}
 	adLevel := has(DimAdGroup) || has(DimAd) || has(DimPost) || has(DimCreator) ||
 		len(q.AdGroups)+len(q.Ads)+len(q.Posts)+len(q.Creators) > 0
-	dir := &directory{campaigns: make(map[string]string, len(campaigns))}
+	dir := &directory{loc: loc, campaigns: make(map[string]string, len(campaigns))}
 	for _, c := range campaigns {
 		dir.campaigns[c.ID] = c.Name
 	}
-	needAds := adLevel && wants(Conversions, CPA, Revenue, StoreRevenue, ConversionRevenue, ROAS, StoreROAS) || wants(Reach)
+	hourly := has(DimHour)
+	needAds := adLevel && wants(Conversions, CPA, Revenue, StoreRevenue, ConversionRevenue, ROAS, StoreROAS) || wants(Reach) ||
+		hourly
 	if needAds || has(DimAdGroup) || has(DimAd) || has(DimPost) || has(DimCreator) {
 		if err := s.loadDirectory(ctx, adv.ID, dir, has(DimPost), has(DimCreator)); err != nil {
 			return nil, err
@@ -363,7 +368,26 @@ func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Pe
 	}
 
 	// Our own ads.
-	if keepChannel(s.own.Name) {
+	if keepChannel(s.own.Name) && hourly {
+		rows, err := s.store.AdHourStats(ctx, adv.ID, localStart(period.From, loc), localStart(period.To+1, loc))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			ad, ok := dir.ads[r.AdID]
+			if !ok {
+				continue
+			}
+			st := &r.Stats
+			v := sums{own: true, impressions: st.Impressions, clicks: st.Clicks, impMeasured: true, clickMeasured: true,
+				views2s: st.Views2s, views6s: st.Views6s, completes: st.Completes, watchMS: st.WatchMS, likes: st.Likes,
+				comments: st.Comments, shares: st.Shares, follows: st.Follows, spend: st.Spend, spendMeasured: true}
+			add(facts{day: model.DayOf(r.Hour, loc), hour: r.Hour, channel: s.own.Name, campaignID: ad.CampaignID,
+				adGroupID: ad.AdGroupID, adID: ad.ID, postID: ad.PostID, creatorID: dir.creatorOf(ad.PostID)}, &v)
+		}
+		rep.Notes = append(rep.Notes, "Hours are the hourly rollups' UTC hours, named by their start in "+loc.String()+
+			"; revenue and conversions are counted by day, so they are not shown by hour.")
+	} else if keepChannel(s.own.Name) {
 		sq := model.StatsQuery{AdvertiserID: adv.ID, From: period.From, To: period.To, Today: today, Campaigns: q.Campaigns,
 			AdGroups: q.AdGroups, Ads: q.Ads, Posts: q.Posts, Creators: q.Creators}
 		for _, d := range q.Dimensions {
@@ -396,7 +420,7 @@ func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Pe
 		}
 	}
 
-	revenueWanted := wants(Conversions, CPA, Revenue, StoreRevenue, ConversionRevenue, ROAS, StoreROAS)
+	revenueWanted := wants(Conversions, CPA, Revenue, StoreRevenue, ConversionRevenue, ROAS, StoreROAS) && !hourly
 	rq := model.RevenueQuery{AdvertiserID: adv.ID, From: period.From, To: period.To, Today: today,
 		ByDay: slices.ContainsFunc(q.Dimensions, Dimension.Time)}
 	if revenueWanted {
@@ -449,7 +473,7 @@ func (s *Service) run(ctx context.Context, adv model.Account, q Query, period Pe
 	}
 
 	// Other channels' spend, spread over the days of each export row.
-	if !adLevel {
+	if !adLevel && !hourly {
 		spend, err := s.store.ChannelSpend(ctx, model.SpendQuery{AdvertiserID: adv.ID, From: period.From, To: period.To})
 		if err != nil {
 			return nil, err
@@ -625,7 +649,7 @@ func (s *Service) keep(q Query, f facts) bool {
 	if f.unattributed {
 		// Unattributed revenue has no campaign, ad or post to filter on: it
 		// shows unless the query asks for particular ones.
-		return len(q.Campaigns)+len(q.AdGroups)+len(q.Ads)+len(q.Posts)+len(q.Creators) == 0
+		return !q.AttributedOnly && len(q.Campaigns)+len(q.AdGroups)+len(q.Ads)+len(q.Posts)+len(q.Creators) == 0
 	}
 	in := func(filter []string, v string) bool { return len(filter) == 0 || slices.Contains(filter, v) }
 	if f.channel != s.own.Name {
@@ -643,6 +667,10 @@ func (s *Service) labels(dims []Dimension, f facts, dir *directory) []Label {
 		switch d {
 		case DimDay:
 			out[i] = Label{Name: f.day.String()}
+		case DimHour:
+			// The instant names the row (two local hours share a name when
+			// clocks go back); the name is local.
+			out[i] = Label{ID: f.hour.UTC().Format(time.RFC3339), Name: f.hour.In(dir.loc).Format("2006-01-02 15:04")}
 		case DimWeek:
 			y, m, dd := f.day.Date()
 			wd := int(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).Weekday()+6) % 7 // Monday first

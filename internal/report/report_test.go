@@ -30,6 +30,17 @@ type fakeStore struct {
 	postStats   map[string]model.PostStats
 	activity    map[string]model.PostActivity
 	library     []model.SparkPost
+	hours       []model.AdHourRow
+}
+
+func (f *fakeStore) AdHourStats(_ context.Context, _ string, from, to time.Time) ([]model.AdHourRow, error) {
+	var out []model.AdHourRow
+	for _, r := range f.hours {
+		if !r.Hour.Before(from) && r.Hour.Before(to) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 type impression struct {

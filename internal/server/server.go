@@ -40,11 +40,13 @@ import (
 	"github.com/flintads/flint/internal/ratelimit"
 	"github.com/flintads/flint/internal/report"
 	"github.com/flintads/flint/internal/retention"
+	"github.com/flintads/flint/internal/seal"
 	"github.com/flintads/flint/internal/session"
 	"github.com/flintads/flint/internal/store"
 	"github.com/flintads/flint/internal/store/backend"
 	"github.com/flintads/flint/internal/store/postgres"
 	"github.com/flintads/flint/internal/store/sqldb"
+	"github.com/flintads/flint/internal/tiktokapi"
 	"github.com/flintads/flint/internal/tracking"
 	"github.com/flintads/flint/internal/web"
 )
@@ -157,12 +159,13 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	app.accounts = accounts
 	posts := post.New(app.store, clk, engine)
 	auths := authorization.New(app.store, clk, engine,
-		ratelimit.Shared(app.store, "code:", clk, cfg.CodeLookupRate, cfg.CodeLookupBurst))
+		ratelimit.Shared(app.store, "code:", clk, cfg.CodeLookupRate, cfg.CodeLookupBurst),
+		seal.New([]byte(secret), seal.AdCodes))
 	campaigns := campaign.New(app.store, clk, engine, engine)
 	reports := report.New(app.store, clk, report.Options{
 		Channel:   report.Channel{Name: cfg.ChannelName, Aliases: report.DefaultChannel.Aliases},
 		Retention: cfg.EventRetention, TokenTTL: cfg.TokenTTL})
-	measurement := measure.New(app.store, clk, measure.NewSealer([]byte(secret)))
+	measurement := measure.New(app.store, clk, seal.New([]byte(secret), seal.WebhookSecrets))
 	app.Services = Services{Clock: clk, Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns,
 		Delivery: engine, Events: app.events}
 	app.member = cluster.New(cluster.Config{Node: engine.Node(), Timeout: cfg.LeaseTimeout, Single: !shared},
@@ -185,6 +188,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			return errors.Join(app.store.Ping(ctx), engine.Ready(), app.events.Ready(ctx))
 		},
 	}).Handler()
+	tiktok := tiktokapi.New(tiktokapi.Deps{Log: log, Clock: clk, Accounts: accounts, Authorization: auths,
+		Campaigns: campaigns, Reports: reports}).Handler()
 	ui, err := web.New(web.Deps{Log: log, Clock: clk, Sessions: session.New(app.store, accounts, clk, operatorToken, app.store),
 		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns})
 	if err != nil {
@@ -193,8 +198,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	}
 	metricsHandler := m.Handler(cfg.MetricsToken)
 	// /metrics answers from the start (with the metrics token, when one
-	// is set). The JSON API answers under /api/ and the health checks; the web UI
-	// answers everything else. The split is by prefix, not by a ServeMux,
+	// is set). The JSON API answers under /api/ and the health checks, the
+	// TikTok-compatible surface under /open_api/; the web UI answers
+	// everything else. The split is by prefix, not by a ServeMux,
 	// so that the API's own mux and middleware see every odd path of theirs
 	// (leading slashes are collapsed first: //api/v1/posts is an odd API
 	// path, answered in JSON, not a web page). Until the delivery index has
@@ -217,11 +223,14 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 			http.Error(w, "Flint is starting; try again in a moment.", http.StatusServiceUnavailable)
 			return
 		}
-		if strings.HasPrefix(p, "/api/") || p == "/api" || health {
+		switch {
+		case strings.HasPrefix(p, "/api/") || p == "/api" || health:
 			apiHandler.ServeHTTP(w, r)
-			return
+		case strings.HasPrefix(p, "/open_api/"):
+			tiktok.ServeHTTP(w, r) // the TikTok-compatible surface
+		default:
+			ui.ServeHTTP(w, r)
 		}
-		ui.ServeHTTP(w, r)
 	})
 	return app, nil
 }

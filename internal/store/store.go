@@ -54,10 +54,18 @@ type Store interface {
 	Reports
 	Measurement
 	Cluster
+	Numbered
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close() error
+}
+
+// Numbered finds objects by their numeric ids (model.NumberedKind).
+type Numbered interface {
+	// IDByNumber returns the opaque id of the object of the kind whose
+	// numeric id is n; ErrNotFound if there is none.
+	IDByNumber(ctx context.Context, kind model.NumberedKind, n int64) (string, error)
 }
 
 // Accounts persists creator and advertiser accounts.
@@ -290,6 +298,12 @@ type Reports interface {
 	// retention period.
 	Impressions(ctx context.Context, advertiserID string, from, to time.Time, keyFrom, keyTo []byte,
 		fn func(adID, viewerID string, at time.Time) error) error
+	// AdHourStats returns the hourly rollups (ad_stats_hourly) of the
+	// advertiser's ads, one row per ad and UTC hour, for the hours that
+	// start in [from, to); rows come in no particular order. Spend is under
+	// the hour of the decision that priced it, counts under the hour of
+	// the event, as in AdSpend.
+	AdHourStats(ctx context.Context, advertiserID string, from, to time.Time) ([]model.AdHourRow, error)
 	// PurgeEvents deletes raw events: at most limit of those whose once key
 	// sorts below keyedBefore, and at most limit of those without a once key
 	// whose time is before before. It returns how many it deleted. Rollups

@@ -32,3 +32,13 @@ func TestReopen(t *testing.T) {
 	url := pgtest.URL(t)
 	storetest.Reopen(t, func(ctx context.Context) (*sqldb.DB, error) { return postgres.Open(ctx, url) }, postgres.Migrate)
 }
+
+// TestNumericBackfill: rows without a numeric id get one at the next start.
+func TestNumericBackfill(t *testing.T) {
+	db, err := postgres.Open(t.Context(), pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.NumericBackfill(t, db, postgres.Migrate)
+}

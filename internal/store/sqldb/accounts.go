@@ -12,14 +12,14 @@ import (
 )
 
 const accountColumns = `id, kind, handle, display_name, creator_type, name, currency, timezone,
-	token_hash, password_hash, created_at, updated_at, email`
+	token_hash, password_hash, created_at, updated_at, email, numeric_id`
 
 func scanAccount(row interface{ Scan(...any) error }) (model.Account, error) {
 	var a model.Account
 	var handle, email sql.NullString
 	var created, updated int64
 	err := row.Scan(&a.ID, &a.Kind, &handle, &a.DisplayName, &a.CreatorType, &a.Name, &a.Currency,
-		&a.Timezone, &a.TokenHash, &a.PasswordHash, &created, &updated, &email)
+		&a.Timezone, &a.TokenHash, &a.PasswordHash, &created, &updated, &email, numericDest{&a.NumericID})
 	a.Handle, a.Email = handle.String, email.String
 	a.CreatedAt, a.UpdatedAt = timeOf(created), timeOf(updated)
 	return a, err
@@ -27,7 +27,7 @@ func scanAccount(row interface{ Scan(...any) error }) (model.Account, error) {
 
 var accountTable = newTable("accounts", accountColumns, func(dst []any, a *model.Account) ([]any, error) {
 	return append(dst, a.ID, a.Kind, nullable(a.Handle), a.DisplayName, a.CreatorType, a.Name, a.Currency,
-		a.Timezone, a.TokenHash, a.PasswordHash, micros(a.CreatedAt), micros(a.UpdatedAt), nullable(a.Email)), nil
+		a.Timezone, a.TokenHash, a.PasswordHash, micros(a.CreatedAt), micros(a.UpdatedAt), nullable(a.Email), numeric(a.NumericID)), nil
 })
 
 // CreateAccount implements store.Accounts.

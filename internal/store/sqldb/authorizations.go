@@ -169,11 +169,12 @@ func (db *DB) CodeByHash(ctx context.Context, hash []byte) (model.AdCode, error)
 	return c, db.translate(err)
 }
 
-const sparkPostColumns = `id, advertiser_id, post_id, creator_id, authorization_id, code_id, added_at, updated_at`
+const sparkPostColumns = `id, advertiser_id, post_id, creator_id, authorization_id, code_id, added_at, updated_at,
+	sealed_code`
 
 var sparkPostTable = newTable("spark_posts", sparkPostColumns, func(dst []any, s *model.SparkPost) ([]any, error) {
 	return append(dst, s.ID, s.AdvertiserID, s.PostID, s.CreatorID, s.AuthorizationID, s.CodeID,
-		micros(s.AddedAt), micros(s.UpdatedAt)), nil
+		micros(s.AddedAt), micros(s.UpdatedAt), s.SealedCode), nil
 })
 
 // redemption is one advertiser's redemption of one code.
@@ -199,7 +200,8 @@ func scanSparkPost(row interface{ Scan(...any) error }) (model.SparkPost, error)
 // s, and what completes s after the scan.
 func sparkPostFields(s *model.SparkPost) ([]any, func()) {
 	var added, updated int64
-	return []any{&s.ID, &s.AdvertiserID, &s.PostID, &s.CreatorID, &s.AuthorizationID, &s.CodeID, &added, &updated},
+	return []any{&s.ID, &s.AdvertiserID, &s.PostID, &s.CreatorID, &s.AuthorizationID, &s.CodeID, &added, &updated,
+			&s.SealedCode},
 		func() { s.AddedAt, s.UpdatedAt = timeOf(added), timeOf(updated) }
 }
 
@@ -256,6 +258,15 @@ func (db *DB) redeem(ctx context.Context, tx *sql.Tx, code model.AdCode, sp *mod
 		// A code is redeemed once per advertiser: again, it changes nothing,
 		// even if the entry has moved to another code or episode since.
 		if alreadyRedeemed && existing.ID != "" {
+			if existing.CodeID == code.ID && existing.SealedCode == nil && sp.SealedCode != nil {
+				// Redeemed before Flint kept codes: keep it now (nothing
+				// that serving depends on changes: no change is logged).
+				existing.SealedCode = sp.SealedCode
+				if _, err := tx.ExecContext(ctx, db.q(`UPDATE spark_posts SET sealed_code = ? WHERE id = ?`),
+					existing.SealedCode, existing.ID); err != nil {
+					return false, err
+				}
+			}
 			*entry = existing
 			return false, nil
 		}
@@ -274,9 +285,10 @@ func (db *DB) redeem(ctx context.Context, tx *sql.Tx, code model.AdCode, sp *mod
 		}
 		if existing.ID != "" {
 			existing.AuthorizationID, existing.CodeID, existing.UpdatedAt = code.AuthorizationID, code.ID, sp.AddedAt
+			existing.SealedCode = sp.SealedCode
 			if _, err := tx.ExecContext(ctx, db.q(`UPDATE spark_posts SET authorization_id = ?, code_id = ?,
-				updated_at = ? WHERE id = ?`), existing.AuthorizationID, existing.CodeID,
-				micros(existing.UpdatedAt), existing.ID); err != nil {
+				updated_at = ?, sealed_code = ? WHERE id = ?`), existing.AuthorizationID, existing.CodeID,
+				micros(existing.UpdatedAt), existing.SealedCode, existing.ID); err != nil {
 				return false, err
 			}
 			*entry = existing
@@ -365,7 +377,7 @@ func (db *DB) PostAdvertisers(ctx context.Context, postID string) ([]model.PostA
 // LibraryEntries implements store.Authorizations.
 func (db *DB) LibraryEntries(ctx context.Context, advertiserID, id string) ([]model.LibraryEntry, error) {
 	query := `SELECT ` + prefixed("s", sparkPostColumns) + `, ` + prefixed("p", postColumns) + `,
-		c.handle, c.display_name, c.creator_type, ` + prefixed("e", authorizationColumns) + `
+		c.handle, c.display_name, c.creator_type, c.numeric_id, ` + prefixed("e", authorizationColumns) + `
 		FROM spark_posts s JOIN posts p ON p.id = s.post_id JOIN accounts c ON c.id = s.creator_id
 		JOIN authorizations e ON e.id = s.authorization_id
 		WHERE s.advertiser_id = ?`
@@ -383,7 +395,8 @@ func (db *DB) LibraryEntries(ctx context.Context, advertiserID, id string) ([]mo
 		sp, finishSP := sparkPostFields(&e.SparkPost)
 		p, finishP := postFields(&e.Post)
 		a, finishA := authorizationFields(&e.Authorization)
-		dst := append(append(sp, p...), &e.Creator.Handle, &e.Creator.DisplayName, &e.Creator.CreatorType)
+		dst := append(append(sp, p...), &e.Creator.Handle, &e.Creator.DisplayName, &e.Creator.CreatorType,
+			numericDest{&e.Creator.NumericID})
 		err := row.Scan(append(dst, a...)...)
 		finishSP()
 		finishP()

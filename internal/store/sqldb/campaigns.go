@@ -11,13 +11,13 @@ import (
 	"github.com/flintads/flint/internal/money"
 )
 
-const campaignColumns = `id, advertiser_id, name, objective, budget_mode, budget, status, created_at, updated_at, version`
+const campaignColumns = `id, advertiser_id, name, objective, budget_mode, budget, status, created_at, updated_at, version, numeric_id`
 
 func scanCampaign(row interface{ Scan(...any) error }) (model.Campaign, error) {
 	var c model.Campaign
 	var budget, created, updated int64
 	err := row.Scan(&c.ID, &c.AdvertiserID, &c.Name, &c.Objective, &c.BudgetMode, &budget, &c.Status, &created, &updated,
-		&c.Version)
+		&c.Version, numericDest{&c.NumericID})
 	c.Budget = money.Micros(budget)
 	c.CreatedAt, c.UpdatedAt = timeOf(created), timeOf(updated)
 	return c, err
@@ -25,7 +25,7 @@ func scanCampaign(row interface{ Scan(...any) error }) (model.Campaign, error) {
 
 var campaignTable = newTable("campaigns", campaignColumns, func(dst []any, c *model.Campaign) ([]any, error) {
 	return append(dst, c.ID, c.AdvertiserID, c.Name, c.Objective, c.BudgetMode, int64(c.Budget), c.Status,
-		micros(c.CreatedAt), micros(c.UpdatedAt), int64(1)), nil
+		micros(c.CreatedAt), micros(c.UpdatedAt), int64(1), numeric(c.NumericID)), nil
 })
 
 // CreateCampaign implements store.Campaigns.
@@ -125,7 +125,7 @@ func (db *DB) ListCampaigns(ctx context.Context, advertiserID string) ([]model.C
 }
 
 const adGroupColumns = `id, advertiser_id, campaign_id, name, targeting, start_time, end_time, budget_mode, budget,
-	billing_event, bid, frequency_impressions, frequency_days, pacing, status, created_at, updated_at, version`
+	billing_event, bid, frequency_impressions, frequency_days, pacing, status, created_at, updated_at, version, numeric_id`
 
 func scanAdGroup(row interface{ Scan(...any) error }) (model.AdGroup, error) {
 	var g model.AdGroup
@@ -133,7 +133,7 @@ func scanAdGroup(row interface{ Scan(...any) error }) (model.AdGroup, error) {
 	var start, end, budget, bid, created, updated int64
 	err := row.Scan(&g.ID, &g.AdvertiserID, &g.CampaignID, &g.Name, &targeting, &start, &end, &g.BudgetMode,
 		&budget, &g.BillingEvent, &bid, &g.FrequencyCap.Impressions, &g.FrequencyCap.Days, &g.Pacing, &g.Status,
-		&created, &updated, &g.Version)
+		&created, &updated, &g.Version, numericDest{&g.NumericID})
 	if err != nil {
 		return g, err
 	}
@@ -152,7 +152,8 @@ var adGroupTable = newTable("ad_groups", adGroupColumns, func(dst []any, g *mode
 	}
 	return append(dst, g.ID, g.AdvertiserID, g.CampaignID, g.Name, string(targeting), micros(g.StartTime),
 		micros(g.EndTime), g.BudgetMode, int64(g.Budget), g.BillingEvent, int64(g.Bid), g.FrequencyCap.Impressions,
-		g.FrequencyCap.Days, g.Pacing, g.Status, micros(g.CreatedAt), micros(g.UpdatedAt), int64(1)), nil
+		g.FrequencyCap.Days, g.Pacing, g.Status, micros(g.CreatedAt), micros(g.UpdatedAt), int64(1),
+		numeric(g.NumericID)), nil
 })
 
 // CreateAdGroup implements store.Campaigns.
@@ -233,20 +234,20 @@ func (db *DB) ListAdGroups(ctx context.Context, advertiserID, campaignID string)
 }
 
 const adColumns = `id, advertiser_id, campaign_id, ad_group_id, name, spark_post_id, post_id, cta_label, cta_url,
-	status, created_at, updated_at, version`
+	status, created_at, updated_at, version, numeric_id`
 
 func scanAd(row interface{ Scan(...any) error }) (model.Ad, error) {
 	var a model.Ad
 	var created, updated int64
 	err := row.Scan(&a.ID, &a.AdvertiserID, &a.CampaignID, &a.AdGroupID, &a.Name, &a.SparkPostID, &a.PostID,
-		&a.CTALabel, &a.CTAURL, &a.Status, &created, &updated, &a.Version)
+		&a.CTALabel, &a.CTAURL, &a.Status, &created, &updated, &a.Version, numericDest{&a.NumericID})
 	a.CreatedAt, a.UpdatedAt = timeOf(created), timeOf(updated)
 	return a, err
 }
 
 var adTable = newTable("ads", adColumns, func(dst []any, a *model.Ad) ([]any, error) {
 	return append(dst, a.ID, a.AdvertiserID, a.CampaignID, a.AdGroupID, a.Name, a.SparkPostID, a.PostID,
-		a.CTALabel, a.CTAURL, a.Status, micros(a.CreatedAt), micros(a.UpdatedAt), int64(1)), nil
+		a.CTALabel, a.CTAURL, a.Status, micros(a.CreatedAt), micros(a.UpdatedAt), int64(1), numeric(a.NumericID)), nil
 })
 
 // CreateAd implements store.Campaigns.

@@ -73,5 +73,5 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("%s migrations: %w", d.Name, err)
 	}
-	return nil
+	return fillNumericIDs(ctx, db, d)
 }

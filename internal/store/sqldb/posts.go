@@ -9,7 +9,7 @@ import (
 )
 
 const postColumns = `id, creator_id, caption, video_url, duration_ms, visibility, original,
-	has_music, music_title, music_commercial, music_own, deleted, created_at, updated_at, version`
+	has_music, music_title, music_commercial, music_own, deleted, created_at, updated_at, version, numeric_id`
 
 func scanPost(row interface{ Scan(...any) error }) (model.Post, error) {
 	var p model.Post
@@ -26,7 +26,7 @@ func postFields(p *model.Post) ([]any, func()) {
 	var m model.Music
 	var created, updated int64
 	return []any{&p.ID, &p.CreatorID, &p.Caption, &p.VideoURL, &p.DurationMS, &p.Visibility, &p.Original,
-			&hasMusic, &m.Title, &m.Commercial, &m.Own, &p.Deleted, &created, &updated, &p.Version}, func() {
+			&hasMusic, &m.Title, &m.Commercial, &m.Own, &p.Deleted, &created, &updated, &p.Version, numericDest{&p.NumericID}}, func() {
 			if hasMusic {
 				p.Music = &m
 			}
@@ -44,7 +44,7 @@ func musicArgs(m *model.Music) (bool, string, bool, bool) {
 var postTable = newTable("posts", postColumns, func(dst []any, p *model.Post) ([]any, error) {
 	has, title, commercial, own := musicArgs(p.Music)
 	return append(dst, p.ID, p.CreatorID, p.Caption, p.VideoURL, p.DurationMS, p.Visibility, p.Original,
-		has, title, commercial, own, p.Deleted, micros(p.CreatedAt), micros(p.UpdatedAt), int64(1)), nil
+		has, title, commercial, own, p.Deleted, micros(p.CreatedAt), micros(p.UpdatedAt), int64(1), numeric(p.NumericID)), nil
 })
 
 // CreatePost implements store.Posts.

@@ -97,3 +97,13 @@ func TestFilesArePrivate(t *testing.T) {
 		}
 	}
 }
+
+// TestNumericBackfill: rows without a numeric id get one at the next start.
+func TestNumericBackfill(t *testing.T) {
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "flint.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.NumericBackfill(t, db, sqlite.Migrate)
+}

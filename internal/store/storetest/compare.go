@@ -46,6 +46,9 @@ func diffValue(d *[]string, path string, got, want reflect.Value) {
 			if !f.IsExported() {
 				continue
 			}
+			if f.Name == "NumericID" && want.Field(i).Int() == 0 {
+				continue // left for the store to draw; testNumericIDs checks that
+			}
 			diffValue(d, path+"."+f.Name, got.Field(i), want.Field(i))
 		}
 	case reflect.Pointer, reflect.Interface:
