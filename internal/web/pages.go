@@ -21,6 +21,8 @@ type Base struct {
 	Notice string
 	// Reports is true when the reports service is wired (Ads Manager's nav).
 	Reports bool
+	// CSRF is the form token every state-changing form carries (csrf.go).
+	CSRF string
 }
 
 // base returns the Base of a page for u.
@@ -35,6 +37,9 @@ func (h *Handler) base(r *http.Request, u *user, title string) Base {
 		b.App, b.Who = "console", "Operator"
 	}
 	b.SignedIn = u != nil
+	if u != nil {
+		b.CSRF = csrfToken(u.Secret)
+	}
 	return b
 }
 

@@ -4,7 +4,9 @@ import "net/http"
 
 // routes is the UI's route table: every page and action, then the
 // middleware (request log and panic recovery → security headers →
-// cross-origin protection for every state-changing request).
+// cross-origin protection for every state-changing request). The page
+// wrappers (page, public, upload) add the session, the role, plausible
+// path IDs and the form token of state-changing requests (csrf.go).
 func (h *Handler) routes() http.Handler {
 	mux := http.NewServeMux()
 	const cr, ad, op = roleCreator, roleAdvertiser, roleOperator
@@ -62,7 +64,11 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("POST /console/accounts", h.page(op, h.consoleCreateAccount))
 	mux.Handle("POST /console/posts", h.page(op, h.consoleCreatePost))
 
-	mux.Handle("/", h.public(func(w http.ResponseWriter, r *http.Request, u *user) error { return errNotFound }))
+	// Anything else is not found (whatever the method: nothing changes).
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		u, _ := h.signedIn(r)
+		h.serveError(w, r, u, errNotFound)
+	})
 
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -147,10 +147,19 @@ func TestCrossSiteFormsRefused(t *testing.T) {
 }
 
 // TestTenantIsolation: every page and action on another tenant's object
-// answers 404 and changes nothing; a page of another app answers 404.
+// answers 404 and changes nothing; a page of another app answers 404. On
+// both backends.
 func TestTenantIsolation(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, false)
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			testTenantIsolation(t, startSite(t, backend, false))
+		})
+	}
+}
+
+func testTenantIsolation(t *testing.T, s *site) {
 	victim := s.advertiser("Victim", "victim@example.com")
 	attacker := s.advertiser("Attacker", "attacker@example.com")
 	maya := s.creator("maya", "creator")
@@ -511,10 +520,20 @@ func noInlineCode(body string) error {
 }
 
 // TestHostileInputNeverFails: forms and paths full of NUL bytes, invalid
-// UTF-8, huge values and unknown IDs get a 4xx page, never a 5xx.
+// UTF-8, huge values and unknown IDs get a 4xx page, never a 5xx; a path
+// ID Flint could not have made is not found. On both backends (PostgreSQL
+// refuses NUL bytes and invalid UTF-8 outright).
 func TestHostileInputNeverFails(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, false)
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			testHostileInput(t, startSite(t, backend, false))
+		})
+	}
+}
+
+func testHostileInput(t *testing.T, s *site) {
 	adv := s.advertiser("Glow Co", "ads@glow.example")
 	maya := s.creator("maya", "creator")
 	tr := s.structure(adv, maya, "Routine")
@@ -552,19 +571,32 @@ func TestHostileInputNeverFails(t *testing.T) {
 			}
 		}
 	}
-	for _, id := range []string{"%00", "%ff%fe", strings.Repeat("x", 5000), "..%2F..", "acct_" + adv.id} {
-		for _, p := range []string{"/ads/campaigns/", "/ads/ad-groups/", "/ads/ads/", "/ads/creatives/", "/ads/charts/"} {
-			if pg := ac.get(p + id); pg.status >= 500 {
-				t.Errorf("GET %s%s: %d", p, id[:min(len(id), 20)], pg.status)
+	for _, id := range []string{"%00", "%ff%fe", "x%00y", "caf%C3%A9", strings.Repeat("x", 5000), "..%2F..",
+		"acct_" + adv.id, "UPPER"} {
+		for _, p := range []string{"/ads/campaigns/%s", "/ads/ad-groups/%s", "/ads/ads/%s", "/ads/creatives/%s",
+			"/ads/charts/%s", "/ads/campaigns/%s/ad-groups/new", "/ads/ad-groups/%s/ads/new"} {
+			path := fmt.Sprintf(p, id)
+			if pg := ac.get(path); pg.status != http.StatusNotFound {
+				t.Errorf("GET %s: %d, want 404", path[:min(len(path), 40)], pg.status)
 			}
 		}
-		for _, p := range []string{"/posts/", "/posts/%s/ad-settings"} {
-			path := p + id
-			if strings.Contains(p, "%s") {
-				path = fmt.Sprintf(p, id)
+		for _, p := range []string{"/ads/campaigns/%s/status", "/ads/ad-groups/%s/status", "/ads/ads/%s/status",
+			"/ads/campaigns/%s/ad-groups/new", "/ads/ad-groups/%s/ads/new"} {
+			path := fmt.Sprintf(p, id)
+			if pg := ac.post(path, url.Values{"status": {"DISABLED"}}); pg.status != http.StatusNotFound {
+				t.Errorf("POST %s: %d, want 404", path[:min(len(path), 40)], pg.status)
 			}
-			if pg := cc.get(path); pg.status >= 500 {
-				t.Errorf("GET %s: %d", path[:min(len(path), 40)], pg.status)
+		}
+		for _, p := range []string{"/posts/%s", "/posts/%s/ad-settings"} {
+			path := fmt.Sprintf(p, id)
+			if pg := cc.get(path); pg.status != http.StatusNotFound {
+				t.Errorf("GET %s: %d, want 404", path[:min(len(path), 40)], pg.status)
+			}
+		}
+		for _, p := range []string{"/posts/%s/ad-settings", "/posts/%s/ad-settings/code", "/posts/%s/ad-settings/extend"} {
+			path := fmt.Sprintf(p, id)
+			if pg := cc.post(path, url.Values{"days": {"30"}}); pg.status != http.StatusNotFound {
+				t.Errorf("POST %s: %d, want 404", path[:min(len(path), 40)], pg.status)
 			}
 		}
 	}
