@@ -594,11 +594,14 @@ func (s *Service) CheckAd(ctx context.Context, advertiserID string, g model.AdGr
 	if in.SparkPostID == "" {
 		errs.Add(apperr.Missing("spark_post_id"))
 	} else {
-		sp, err := s.store.GetSparkPost(ctx, in.SparkPostID)
+		sp, err := model.SparkPost{}, store.ErrNotFound
+		if ids.Plausible(in.SparkPostID) { // else it names nothing (and PostgreSQL could not even look it up)
+			sp, err = s.store.GetSparkPost(ctx, in.SparkPostID)
+		}
 		switch {
 		case errors.Is(err, store.ErrNotFound) || (err == nil && sp.AdvertiserID != advertiserID):
 			errs.Add(&apperr.Error{Kind: apperr.NotFound, Code: apperr.CodeNotFound, Field: "spark_post_id",
-				Message: "no Spark post " + in.SparkPostID + " in your library"})
+				Message: "this post is not in your library"})
 		case err != nil:
 			return a, err
 		default:

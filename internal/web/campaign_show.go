@@ -31,9 +31,6 @@ func (h *Handler) showCampaign(w http.ResponseWriter, r *http.Request, u *user) 
 		Switch:   t.switchFor("/ads/campaigns/"+c.ID+"/status", "Campaign "+c.Name, c.Status == model.Enabled),
 		AdGroups: adGroupRows(a, t, c.ID)}
 	page.Nav = "campaign"
-	if r.URL.Query().Get("done") == "created" {
-		page.Notice = "Campaign created."
-	}
 	h.render(w, r, http.StatusOK, "campaign", page)
 	return nil
 }

@@ -185,8 +185,10 @@ func testTenantIsolation(t *testing.T, s *site) {
 		{"/ads/campaigns/" + v.campaign + "/status", url.Values{"status": {"DISABLED"}}},
 		{"/ads/ad-groups/" + v.adGroup + "/status", url.Values{"status": {"DISABLED"}}},
 		{"/ads/ads/" + v.ad + "/status", url.Values{"status": {"DISABLED"}}},
-		{"/ads/campaigns/" + v.campaign + "/ad-groups/new", url.Values{"name": {"x"}, "billing_event": {"CPM"}, "bid": {"1"}}},
-		{"/ads/ad-groups/" + v.adGroup + "/ads/new", url.Values{"identity": {"creator"}, "spark_post_id": {v.sparkPost}, "url": {"https://x.example"}}},
+		{"/ads/campaigns/" + v.campaign + "/ad-groups/new", url.Values{"step": {"ad_group"}, "ad_group.name": {"x"},
+			"ad_group.billing_event": {"CPM"}, "ad_group.bid": {"1"}}},
+		{"/ads/ad-groups/" + v.adGroup + "/ads/new", url.Values{"step": {"ad"}, "go": {"publish"}, "ad.identity": {"creator"},
+			"ad.spark_post_id": {v.sparkPost}, "ad.url": {"https://x.example"}}},
 	} {
 		if p := ac.post(tc.path, tc.form); p.status != http.StatusNotFound {
 			t.Errorf("POST %s as another advertiser: %d", tc.path, p.status)
@@ -313,26 +315,29 @@ func TestFormsKeepWhatWasTyped(t *testing.T) {
 	tr := s.structure(adv, maya, "Routine")
 	c := s.client().login(adv.login)
 
-	p := c.post("/ads/campaigns/new", url.Values{"name": {"Serum launch"}, "objective": {"TRAFFIC"},
-		"budget_mode": {"DAILY"}, "budget": {"12.345"}})
-	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `value="Serum launch"`) ||
-		!strings.Contains(p.body, `value="12.345"`) || !strings.Contains(p.body, `<option value="TRAFFIC" selected>`) ||
-		!fieldError(p.body, "budget") {
-		t.Fatalf("campaign with a bad budget: %d\n%s", p.status, p.body)
+	p := c.post("/ads/campaigns/new", url.Values{"step": {"campaign"}, "campaign.name": {""},
+		"campaign.objective": {"TRAFFIC"}, "campaign.budget_mode": {"DAILY"}, "campaign.budget": {"12.345"}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `value="12.345"`) ||
+		!strings.Contains(p.body, `<option value="TRAFFIC" selected>`) || !fieldError(p.body, "campaign.budget") ||
+		!fieldError(p.body, "campaign.name") || !strings.Contains(p.body, "Give the campaign a name") {
+		t.Fatalf("campaign without a name and with a bad budget: %d\n%s", p.status, p.body)
 	}
-	p = c.post("/ads/campaigns/"+tr.campaign+"/ad-groups/new", url.Values{"name": {"Europe"}, "countries": {"FR, XX"},
-		"age": {"18-24"}, "budget_mode": {"NONE"}, "billing_event": {"CPC"}, "bid": {"0.50"}, "pacing": {"STANDARD"},
-		"interests": {"beauty"}})
+	p = c.post("/ads/campaigns/"+tr.campaign+"/ad-groups/new", url.Values{"step": {"ad_group"},
+		"ad_group.name": {"Europe"}, "ad_group.countries": {"FR, XX"}, "ad_group.age": {"18-24"},
+		"ad_group.budget_mode": {"NONE"}, "ad_group.billing_event": {"CPC"}, "ad_group.bid": {"0.505"},
+		"ad_group.pacing": {"STANDARD"}, "ad_group.interests": {"beauty"}, "ad_group.start": {"someday"}})
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `value="FR, XX"`) ||
 		!strings.Contains(p.body, `value="beauty"`) || !strings.Contains(p.body, `<option value="18-24" selected>`) ||
-		!fieldError(p.body, "countries") {
-		t.Fatalf("ad group with a bad country: %d\n%s", p.status, p.body)
+		!fieldError(p.body, "ad_group.countries") || !fieldError(p.body, "ad_group.bid") ||
+		!fieldError(p.body, "ad_group.start") || fieldError(p.body, "ad_group.name") {
+		t.Fatalf("ad group with a bad country, bid and start: %d\n%s", p.status, p.body)
 	}
-	p = c.post("/ads/ad-groups/"+tr.adGroup+"/ads/new", url.Values{"name": {"Second"}, "identity": {"creator"},
-		"spark_post_id": {tr.sparkPost}, "cta": {"Shop now"}, "url": {"ftp://shop.example"}})
+	p = c.post("/ads/ad-groups/"+tr.adGroup+"/ads/new", url.Values{"step": {"ad"}, "go": {"publish"},
+		"ad.name": {"Second"}, "ad.identity": {"creator"}, "ad.cta": {"Shop now"}, "ad.url": {"ftp://shop.example"}})
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `value="ftp://shop.example"`) ||
-		!strings.Contains(p.body, `value="Second"`) || !fieldError(p.body, "url") {
-		t.Fatalf("ad with a bad URL: %d\n%s", p.status, p.body)
+		!strings.Contains(p.body, `value="Second"`) || !fieldError(p.body, "ad.url") ||
+		!fieldError(p.body, "ad.spark_post_id") || !strings.Contains(p.body, "Select a post from your library") {
+		t.Fatalf("ad without a post and with a bad URL: %d\n%s", p.status, p.body)
 	}
 	p = c.post("/ads/creatives/apply", url.Values{"code": {"FLINT-NOPE"}})
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `value="FLINT-NOPE"`) ||
@@ -544,9 +549,11 @@ func testHostileInput(t *testing.T, s *site) {
 
 	values := []string{"\x00", "\xff\xfe", strings.Repeat("a", 70_000), "-1", "99999999999999999999", "<script>x</script>",
 		"2026-13-45T99:99", "NaN", "1e400", "../../etc/passwd", "%00", "DROP TABLE accounts;--"}
-	fields := []string{"name", "objective", "budget_mode", "budget", "countries", "age", "gender", "languages", "os",
-		"interests", "start", "end", "billing_event", "bid", "frequency", "pacing", "identity", "spark_post_id", "cta",
-		"url", "code", "enabled", "accept_terms", "days", "advertiser_id", "max_redemptions", "status", "back", "kind",
+	fields := []string{"campaign.name", "campaign.objective", "campaign.budget_mode", "campaign.budget",
+		"ad_group.name", "ad_group.countries", "ad_group.age", "ad_group.gender", "ad_group.languages", "ad_group.os",
+		"ad_group.interests", "ad_group.start", "ad_group.end", "ad_group.budget_mode", "ad_group.budget",
+		"ad_group.billing_event", "ad_group.bid", "ad_group.frequency", "ad_group.pacing", "ad.name", "ad.identity",
+		"ad.spark_post_id", "ad.cta", "ad.url", "step", "go", "name", "code", "enabled", "accept_terms", "days", "advertiser_id", "max_redemptions", "status", "back", "kind",
 		"handle", "display_name", "creator_type", "email", "currency", "timezone", "password", "creator_id", "caption",
 		"video_url", "duration", "visibility", "music_title", "login", "token", "next"}
 	targets := []struct {
@@ -568,6 +575,18 @@ func testHostileInput(t *testing.T, s *site) {
 		for _, tg := range targets {
 			if p := tg.c.post(tg.path, form); p.status >= 500 {
 				t.Errorf("POST %s with %q: %d", tg.path, v[:min(len(v), 20)], p.status)
+			}
+		}
+		// Every step of the Create flow, with everything else hostile.
+		for _, step := range [][2]string{{"campaign", "continue"}, {"ad_group", "continue"}, {"ad", "publish"},
+			{"ad", "back"}, {"ad_group", "back"}} {
+			form.Set("step", step[0])
+			form.Set("go", step[1])
+			for _, path := range []string{"/ads/campaigns/new", "/ads/campaigns/" + tr.campaign + "/ad-groups/new",
+				"/ads/ad-groups/" + tr.adGroup + "/ads/new"} {
+				if p := ac.post(path, form); p.status >= 500 {
+					t.Errorf("POST %s step %s with %q: %d", path, step, v[:min(len(v), 20)], p.status)
+				}
 			}
 		}
 	}
