@@ -90,9 +90,18 @@ func newSite(t *testing.T) *site {
 // api calls the JSON API as the operator and decodes the answer.
 func (s *site) api(method, path string, body any) map[string]any {
 	s.t.Helper()
-	b, _ := json.Marshal(body)
+	return s.apiAs(opToken, method, path, body)
+}
+
+// apiAs calls the JSON API with an account's token.
+func (s *site) apiAs(token, method, path string, body any) map[string]any {
+	s.t.Helper()
+	var b []byte
+	if body != nil { // no body at all, rather than "null", which the API refuses
+		b, _ = json.Marshal(body)
+	}
 	req, _ := http.NewRequest(method, s.url+"/api/v1"+path, strings.NewReader(string(b)))
-	req.Header.Set("Authorization", "Bearer "+opToken)
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)

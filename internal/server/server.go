@@ -73,6 +73,8 @@ type Services struct {
 	Campaigns     *campaign.Service
 	Delivery      *delivery.Engine
 	Events        *event.Ingestor
+	Reports       *report.Service
+	Measure       *measure.Service
 }
 
 // New builds Flint from cfg: secrets, store (migrated), services, API.
@@ -137,7 +139,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		retention.Run(runCtx, app.store, clk, cfg.EventRetention, cfg.TokenTTL, time.Hour, log)
 	}()
 	app.Services = Services{Clock: clk, Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns,
-		Delivery: engine, Events: app.events}
+		Delivery: engine, Events: app.events, Reports: reports, Measure: measurement}
 	apiHandler := api.New(api.Deps{
 		Log: log, Clock: clk, OperatorToken: operatorToken, TestClock: app.TestClock,
 		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns, Delivery: engine,
@@ -148,7 +150,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		},
 	}).Handler()
 	ui, err := web.New(web.Deps{Log: log, Clock: clk, Sessions: session.New(app.store, accounts, clk, operatorToken),
-		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns})
+		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns, Reports: reports, Measure: measurement})
 	if err != nil {
 		app.Close()
 		return nil, fmt.Errorf("web UI: %w", err)

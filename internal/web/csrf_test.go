@@ -113,7 +113,7 @@ func TestEveryFormHasItsToken(t *testing.T) {
 	for _, p := range []string{"/ads", "/ads/campaigns", "/ads/ad-groups", "/ads/ads", "/ads/campaigns/" + tr.campaign,
 		"/ads/ad-groups/" + tr.adGroup, "/ads/ads/" + tr.ad, "/ads/creatives/apply", "/ads/campaigns/new",
 		"/ads/campaigns/" + tr.campaign + "/ad-groups/new", "/ads/ad-groups/" + tr.adGroup + "/ads/new",
-		"/ads/creatives"} {
+		"/ads/creatives", "/ads/reports", "/ads/reports/data"} {
 		pages[p] = ac.get(p)
 	}
 	forms := 0

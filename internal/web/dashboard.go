@@ -21,6 +21,8 @@ type metricCard struct {
 
 type chartRef struct {
 	URL, Title, Alt string
+	// Legend names the series of a chart that has several.
+	Legend []string
 }
 
 // overviewDays is how many days the dashboard covers.

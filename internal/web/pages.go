@@ -27,7 +27,7 @@ type Base struct {
 
 // base returns the Base of a page for u.
 func (h *Handler) base(r *http.Request, u *user, title string) Base {
-	b := Base{Title: title, Reports: h.Reports != nil}
+	b := Base{Title: title, Reports: h.Reports != nil && h.Measure != nil}
 	switch u.role() {
 	case roleCreator:
 		b.App, b.Who = "creator", "@"+u.Account.Handle
@@ -68,6 +68,8 @@ var pageTypes = map[string]any{
 	"ad":                adPage{},
 	"ad_new":            adFormPage{},
 	"console":           consolePage{},
+	"reports":           reportsPage{},
+	"report_data":       reportDataPage{},
 	"console_login":     consoleLoginPage{},
 }
 

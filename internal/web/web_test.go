@@ -470,10 +470,14 @@ func TestPagesHaveNoInlineCode(t *testing.T) {
 	for _, p := range []string{"/ads", "/ads/campaigns", "/ads/ad-groups", "/ads/ads", "/ads/campaigns/" + tr.campaign,
 		"/ads/ad-groups/" + tr.adGroup, "/ads/ads/" + tr.ad, "/ads/creatives", "/ads/creatives/" + tr.sparkPost,
 		"/ads/creatives/apply", "/ads/campaigns/new", "/ads/campaigns/" + tr.campaign + "/ad-groups/new",
-		"/ads/ad-groups/" + tr.adGroup + "/ads/new"} {
+		"/ads/ad-groups/" + tr.adGroup + "/ads/new", "/ads/reports", "/ads/reports/data",
+		"/ads/reports?q=" + url.QueryEscape("Show me a report comparing TikTok spend vs. Shopify revenue by campaign this month"),
+		"/ads/reports?q=units+sold", "/ads/reports?dimensions=day&metrics=spend,ctr,roas"} {
 		pages = append(pages, ac.get(p))
 	}
 	pages = append(pages, ac.post("/ads/campaigns/new", url.Values{}), ac.post("/ads/creatives/apply", url.Values{"code": {"x"}}),
+		ac.upload("/ads/reports/data/orders", "x.csv", strings.NewReader("Name\n")),
+		ac.post("/ads/reports/data/shopify", url.Values{"webhook_secret": {"x"}}),
 		oc.get("/console"), oc.post("/console/accounts", url.Values{"kind": {"creator"}}))
 	for i, p := range pages {
 		if p.status >= 500 {
@@ -555,7 +559,8 @@ func testHostileInput(t *testing.T, s *site) {
 		"ad_group.billing_event", "ad_group.bid", "ad_group.frequency", "ad_group.pacing", "ad.name", "ad.identity",
 		"ad.spark_post_id", "ad.cta", "ad.url", "step", "go", "name", "code", "enabled", "accept_terms", "days", "advertiser_id", "max_redemptions", "status", "back", "kind",
 		"handle", "display_name", "creator_type", "email", "currency", "timezone", "password", "creator_id", "caption",
-		"video_url", "duration", "visibility", "music_title", "login", "token", "next"}
+		"video_url", "duration", "visibility", "music_title", "login", "token", "next", "webhook_secret",
+		"click_window_days", "action", "key", "campaign_id"}
 	targets := []struct {
 		c    *client
 		path string
@@ -566,6 +571,7 @@ func testHostileInput(t *testing.T, s *site) {
 		{ac, "/ads/ads/" + tr.ad + "/status"}, {cc, "/posts/" + tr.post + "/ad-settings"},
 		{cc, "/posts/" + tr.post + "/ad-settings/code"}, {cc, "/posts/" + tr.post + "/ad-settings/extend"},
 		{oc, "/console/accounts"}, {oc, "/console/posts"}, {s.client(), "/login"}, {s.client(), "/console/login"},
+		{ac, "/ads/reports/data/shopify"}, {ac, "/ads/reports/data/click-window"}, {ac, "/ads/reports/data/mappings"},
 	}
 	for _, v := range values {
 		form := url.Values{}
@@ -575,6 +581,22 @@ func testHostileInput(t *testing.T, s *site) {
 		for _, tg := range targets {
 			if p := tg.c.post(tg.path, form); p.status >= 500 {
 				t.Errorf("POST %s with %q: %d", tg.path, v[:min(len(v), 20)], p.status)
+			}
+		}
+		// Reports: questions, builder choices, charts and exports; uploads.
+		q := url.Values{"q": {v}, "dimensions": {v}, "metrics": {v}, "from": {v}, "to": {v}}
+		for _, p := range []string{"/ads/reports", "/ads/reports/chart.svg", "/ads/reports/export.csv"} {
+			if pg := ac.get(p + "?" + q.Encode()); pg.status >= 500 {
+				t.Errorf("GET %s with %q: %d", p, v[:min(len(v), 20)], pg.status)
+			}
+			q.Del("q")
+			if pg := ac.get(p + "?" + q.Encode()); pg.status >= 500 {
+				t.Errorf("GET %s with builder values %q: %d", p, v[:min(len(v), 20)], pg.status)
+			}
+		}
+		for _, p := range []string{"/ads/reports/data/orders", "/ads/reports/data/ad-spend"} {
+			if pg := ac.upload(p, v, strings.NewReader(v)); pg.status >= 500 {
+				t.Errorf("upload %s with %q: %d", p, v[:min(len(v), 20)], pg.status)
 			}
 		}
 		// Every step of the Create flow, with everything else hostile.

@@ -64,8 +64,15 @@ func words(e *apperr.Error) string {
 			return w
 		}
 	}
-	return sentence(plainFields.Replace(e.Message))
+	return sentence(plainFields.Replace(apiPlaces.Replace(e.Message)))
 }
+
+// apiPlaces names the API's endpoints that domain messages point to by
+// the part of the pages that does the same.
+var apiPlaces = strings.NewReplacer(
+	"upload it to /api/v1/imports/orders", "import it under Shopify orders",
+	"upload it to /api/v1/imports/ad-spend", "import it under Other channels' spend",
+	"(POST /api/v1/imports/ad-spend)", "(import its export under Data sources)")
 
 // plainFields names the API's input fields the way a form's labels do.
 var plainFields = strings.NewReplacer(
