@@ -289,6 +289,14 @@ func TestOperatorConsole(t *testing.T) {
 	if !strings.Contains(c.get("/console").body, "Hello") {
 		t.Fatal("the console does not list the new post")
 	}
+	// Every wrong field of a post at once, what was typed kept.
+	bad = c.post("/console/posts", url.Values{"creator_id": {"\x00"}, "caption": {"Bye"}, "video_url": {"ftp://x"},
+		"duration": {"soon"}, "visibility": {"public"}, "original": {"on"}})
+	if bad.status != http.StatusUnprocessableEntity || !fieldError(bad.body, "video_url") || !fieldError(bad.body, "duration") ||
+		!strings.Contains(bad.body, "Enter the length in seconds") || !strings.Contains(bad.body, `value="ftp://x"`) ||
+		!strings.Contains(bad.body, "Choose a creator") {
+		t.Fatalf("a post with three wrong fields: %d\n%s", bad.status, bad.body)
+	}
 	s.client().login("ads@glow.example")
 	s.client().login("maya")
 }
