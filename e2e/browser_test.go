@@ -544,8 +544,9 @@ func TestBrowserIneligiblePosts(t *testing.T) {
 	}
 }
 
-// TestBrowserCodeErrors: a mistyped and an unknown code are explained next
-// to the field, and what was pasted stays in it.
+// TestBrowserCodeErrors: a mistyped code is explained next to the field,
+// and what was pasted stays in it; a campaign with two wrong fields shows
+// both at once.
 func TestBrowserCodeErrors(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
@@ -562,6 +563,19 @@ func TestBrowserCodeErrors(t *testing.T) {
 		t.Errorf("the field holds %q after the error, want what was pasted", v)
 	}
 	b.snap("mistyped code")
+
+	// Every wrong field of a form at once, each next to its field.
+	b.open("/ads/campaigns/new")
+	b.fill("Campaign name", " ")
+	b.choose("Budget type", "Daily budget")
+	b.fill("Budget", "12.345")
+	b.click("Continue")
+	b.see("Give the campaign a name.")
+	b.see("Budget may have at most 2 decimals in this currency.")
+	if v := b.value("Budget"); v != "12.345" {
+		t.Errorf("the budget field holds %q after the error", v)
+	}
+	b.snap("campaign errors")
 }
 
 // TestBrowserKeyboard: the creator's flow up to a shown code by keyboard

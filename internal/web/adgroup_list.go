@@ -29,7 +29,7 @@ func adGroupRows(a model.Account, t *adTree, campaignID string) []adGroupRow {
 			continue
 		}
 		out = append(out, adGroupRow{ID: g.ID, Name: g.Name, CampaignID: g.CampaignID, CampaignName: names[g.CampaignID],
-			Budget: budgetText(a, g.BudgetMode, g.Budget), Bid: amount(a, g.Bid) + " " + billingWords[g.BillingEvent],
+			Budget: groupBudgetText(a, g), Bid: amount(a, g.Bid) + " " + billingWords[g.BillingEvent],
 			Spend: amount(a, t.spend[g.ID]), Delivery: deliveringText(t.serving[g.ID], t.count[g.ID]),
 			Switch: t.switchFor("/ads/ad-groups/"+g.ID+"/status", "Ad group "+g.Name, g.Status == model.Enabled)})
 	}

@@ -230,14 +230,17 @@ func adGroupSettings(a model.Account, g model.AdGroup) []metricCard {
 	}
 	freq := "No cap"
 	if g.FrequencyCap.Impressions > 0 {
-		freq = fmt.Sprintf("%s per %s", plural(g.FrequencyCap.Impressions, "impression", "impressions"),
-			plural(g.FrequencyCap.Days, "day", "days"))
+		per := plural(g.FrequencyCap.Days, "day", "days")
+		if g.FrequencyCap.Days == 1 {
+			per = "day"
+		}
+		freq = fmt.Sprintf("%s per %s", plural(g.FrequencyCap.Impressions, "impression", "impressions"), per)
 	}
 	pacing := "Standard"
 	if g.Pacing == model.PacingAccelerated {
 		pacing = "Accelerated"
 	}
 	return []metricCard{{"Audience", strings.Join(who, " · ")}, {"Schedule", schedule},
-		{"Budget", budgetText(a, g.BudgetMode, g.Budget)}, {"Bid", amount(a, g.Bid) + " " + billingWords[g.BillingEvent]},
+		{"Budget", groupBudgetText(a, g)}, {"Bid", amount(a, g.Bid) + " " + billingWords[g.BillingEvent]},
 		{"Frequency cap", freq}, {"Pacing", pacing}}
 }

@@ -67,6 +67,15 @@ func budgetText(a model.Account, mode model.BudgetMode, m money.Micros) string {
 	return "No budget"
 }
 
+// groupBudgetText describes an ad group's budget; one without a budget of
+// its own spends from its campaign's.
+func groupBudgetText(a model.Account, g model.AdGroup) string {
+	if g.BudgetMode == model.BudgetNone {
+		return "Campaign budget"
+	}
+	return budgetText(a, g.BudgetMode, g.Budget)
+}
+
 // switchView is a one-button form that turns a campaign, ad group or ad on
 // or off and comes back to the page it was on.
 type switchView struct {
