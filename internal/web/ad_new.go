@@ -95,14 +95,9 @@ func (h *Handler) adFormPage(r *http.Request, u *user, campaignName, groupName s
 // newAd starts the flow that adds an ad to one of the advertiser's ad
 // groups.
 func (h *Handler) newAd(w http.ResponseWriter, r *http.Request, u *user) error {
-	g, err := h.Campaigns.GetAdGroup(r.Context(), u.Account.ID, r.PathValue("id"))
+	wz, err := h.adGroupWizard(r, u)
 	if err != nil {
 		return err
 	}
-	c, err := h.Campaigns.GetCampaign(r.Context(), u.Account.ID, g.CampaignID)
-	if err != nil {
-		return err
-	}
-	wz := &wizard{action: "/ads/ad-groups/" + g.ID + "/ads/new", existingCampaign: &c, existingGroup: &g}
 	return h.renderStep(w, r, u, wz, campaign.StepAd, http.StatusOK, nil)
 }

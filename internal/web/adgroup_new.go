@@ -122,12 +122,12 @@ func (h *Handler) adGroupFormPage(r *http.Request, u *user, campaignName string,
 // newAdGroup starts the flow that adds an ad group (and its first ad) to
 // one of the advertiser's campaigns.
 func (h *Handler) newAdGroup(w http.ResponseWriter, r *http.Request, u *user) error {
-	c, err := h.Campaigns.GetCampaign(r.Context(), u.Account.ID, r.PathValue("id"))
+	wz, err := h.campaignWizard(r, u)
 	if err != nil {
 		return err
 	}
-	wz := &wizard{action: "/ads/campaigns/" + c.ID + "/ad-groups/new", existingCampaign: &c,
-		group: defaultAdGroupForm(c.Name, c.BudgetMode == model.BudgetNone)}
+	c := wz.existingCampaign
+	wz.group = defaultAdGroupForm(c.Name, c.BudgetMode == model.BudgetNone)
 	return h.renderStep(w, r, u, wz, campaign.StepAdGroup, http.StatusOK, nil)
 }
 

@@ -23,15 +23,7 @@ func (h *Handler) setClickWindow(w http.ResponseWriter, r *http.Request, u *user
 	if err == nil {
 		return seeOther(w, r, "/ads/reports/data?done=window#attribution")
 	}
-	e, ok := apperr.As(err)
-	if !ok || e.Kind == apperr.Unavailable {
-		return err
-	}
-	page, perr := h.dataPage(r, u, mappingForm{Kind: "utm"})
-	if perr != nil {
-		return perr
-	}
-	page.ClickWindow, page.ClickWindowError = typed, words(e)
-	h.render(w, r, statusFor(err), "report_data", page)
-	return nil
+	return h.dataFormError(w, r, u, err, mappingForm{Kind: "utm"}, func(p *reportDataPage, e *apperr.Error) {
+		p.ClickWindow, p.ClickWindowError = typed, words(e)
+	})
 }

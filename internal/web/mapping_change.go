@@ -49,18 +49,10 @@ func (h *Handler) changeMapping(w http.ResponseWriter, r *http.Request, u *user)
 	if err == nil {
 		return seeOther(w, r, "/ads/reports/data?done="+done+"#attribution")
 	}
-	e, ok := apperr.As(err)
-	if !ok || e.Kind == apperr.Unavailable {
-		return err
-	}
-	page, perr := h.dataPage(r, u, mf)
-	if perr != nil {
-		return perr
-	}
-	page.MappingError = words(e)
-	if e.Code == apperr.CodeMissingField {
-		page.MappingError = "Enter the utm_campaign value or the discount code, as it appears on orders."
-	}
-	h.render(w, r, statusFor(err), "report_data", page)
-	return nil
+	return h.dataFormError(w, r, u, err, mf, func(p *reportDataPage, e *apperr.Error) {
+		p.MappingError = words(e)
+		if e.Code == apperr.CodeMissingField {
+			p.MappingError = "Enter the utm_campaign value or the discount code, as it appears on orders."
+		}
+	})
 }

@@ -2,7 +2,9 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/measure"
+	"github.com/flintads/flint/internal/model"
 )
 
 // reportDataPage is Reports → Data sources: what reports read besides our
@@ -166,12 +169,24 @@ func importOutcome(f *uploadFile, res measure.ImportResult, err error, noun stri
 }
 
 func (h *Handler) importOrders(w http.ResponseWriter, r *http.Request, u *user, f *uploadFile) error {
+	return h.importFile(w, r, u, f, "order", h.Measure.ImportOrders, func(p *reportDataPage, v importView) { p.Orders = v })
+}
+
+func (h *Handler) importSpend(w http.ResponseWriter, r *http.Request, u *user, f *uploadFile) error {
+	return h.importFile(w, r, u, f, "spend row", h.Measure.ImportSpend, func(p *reportDataPage, v importView) { p.Spend = v })
+}
+
+// importFile runs an import of the uploaded file (none when no file was
+// chosen) and shows its outcome in its section of Data sources.
+func (h *Handler) importFile(w http.ResponseWriter, r *http.Request, u *user, f *uploadFile, noun string,
+	imp func(context.Context, model.Account, io.Reader) (measure.ImportResult, error),
+	show func(*reportDataPage, importView)) error {
 	var res measure.ImportResult
 	var err error
 	if f.Name != "" {
-		res, err = h.Measure.ImportOrders(r.Context(), u.Account, f)
+		res, err = imp(r.Context(), u.Account, f)
 	}
-	v, status, err := importOutcome(f, res, err, "order")
+	v, status, err := importOutcome(f, res, err, noun)
 	if err != nil {
 		return err
 	}
@@ -179,26 +194,25 @@ func (h *Handler) importOrders(w http.ResponseWriter, r *http.Request, u *user, 
 	if err != nil {
 		return err
 	}
-	page.Orders = v
+	show(&page, v)
 	h.render(w, r, status, "report_data", page)
 	return nil
 }
 
-func (h *Handler) importSpend(w http.ResponseWriter, r *http.Request, u *user, f *uploadFile) error {
-	var res measure.ImportResult
-	var err error
-	if f.Name != "" {
-		res, err = h.Measure.ImportSpend(r.Context(), u.Account, f)
-	}
-	v, status, err := importOutcome(f, res, err, "spend row")
-	if err != nil {
+// dataFormError shows Data sources again with the error of one of its
+// forms (show puts it next to its field), or returns err when it is not
+// about what was typed.
+func (h *Handler) dataFormError(w http.ResponseWriter, r *http.Request, u *user, err error, mf mappingForm,
+	show func(*reportDataPage, *apperr.Error)) error {
+	e, ok := apperr.As(err)
+	if !ok || e.Kind == apperr.Unavailable {
 		return err
 	}
-	page, err := h.dataPage(r, u, mappingForm{Kind: "utm"})
-	if err != nil {
-		return err
+	page, perr := h.dataPage(r, u, mf)
+	if perr != nil {
+		return perr
 	}
-	page.Spend = v
-	h.render(w, r, status, "report_data", page)
+	show(&page, e)
+	h.render(w, r, statusFor(err), "report_data", page)
 	return nil
 }

@@ -13,18 +13,10 @@ func (h *Handler) setShopifySecret(w http.ResponseWriter, r *http.Request, u *us
 	if err == nil {
 		return seeOther(w, r, "/ads/reports/data?done=shopify#shopify")
 	}
-	e, ok := apperr.As(err)
-	if !ok || e.Kind == apperr.Unavailable {
-		return err
-	}
-	page, perr := h.dataPage(r, u, mappingForm{Kind: "utm"})
-	if perr != nil {
-		return perr
-	}
-	page.SecretError = words(e)
-	if e.Code == apperr.CodeMissingField {
-		page.SecretError = "Paste the secret Shopify shows under Settings → Notifications → Webhooks."
-	}
-	h.render(w, r, statusFor(err), "report_data", page)
-	return nil
+	return h.dataFormError(w, r, u, err, mappingForm{Kind: "utm"}, func(p *reportDataPage, e *apperr.Error) {
+		p.SecretError = words(e)
+		if e.Code == apperr.CodeMissingField {
+			p.SecretError = "Paste the secret Shopify shows under Settings → Notifications → Webhooks."
+		}
+	})
 }

@@ -336,29 +336,50 @@ func (fe formErrors) merge(other formErrors) {
 }
 
 // The Create flow's three entries: a new campaign, an ad group and ad for
-// an existing campaign, an ad for an existing ad group.
+// an existing campaign, an ad for an existing ad group. Each POST takes a
+// step of the flow; each GET (campaign_new.go, adgroup_new.go, ad_new.go)
+// starts it.
 
 func (h *Handler) createCampaign(w http.ResponseWriter, r *http.Request, u *user) error {
 	return h.submitWizard(w, r, u, &wizard{action: "/ads/campaigns/new"})
 }
 
 func (h *Handler) createAdGroup(w http.ResponseWriter, r *http.Request, u *user) error {
-	c, err := h.Campaigns.GetCampaign(r.Context(), u.Account.ID, r.PathValue("id"))
+	wz, err := h.campaignWizard(r, u)
 	if err != nil {
 		return err
 	}
-	return h.submitWizard(w, r, u, &wizard{action: "/ads/campaigns/" + c.ID + "/ad-groups/new", existingCampaign: &c})
+	return h.submitWizard(w, r, u, wz)
 }
 
 func (h *Handler) createAd(w http.ResponseWriter, r *http.Request, u *user) error {
-	g, err := h.Campaigns.GetAdGroup(r.Context(), u.Account.ID, r.PathValue("id"))
+	wz, err := h.adGroupWizard(r, u)
 	if err != nil {
 		return err
+	}
+	return h.submitWizard(w, r, u, wz)
+}
+
+// campaignWizard is the flow that adds an ad group and ad to the campaign
+// the path names (one of the advertiser's, else not found).
+func (h *Handler) campaignWizard(r *http.Request, u *user) (*wizard, error) {
+	c, err := h.Campaigns.GetCampaign(r.Context(), u.Account.ID, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return &wizard{action: "/ads/campaigns/" + c.ID + "/ad-groups/new", existingCampaign: &c}, nil
+}
+
+// adGroupWizard is the flow that adds an ad to the ad group the path names
+// (one of the advertiser's, else not found).
+func (h *Handler) adGroupWizard(r *http.Request, u *user) (*wizard, error) {
+	g, err := h.Campaigns.GetAdGroup(r.Context(), u.Account.ID, r.PathValue("id"))
+	if err != nil {
+		return nil, err
 	}
 	c, err := h.Campaigns.GetCampaign(r.Context(), u.Account.ID, g.CampaignID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return h.submitWizard(w, r, u, &wizard{action: "/ads/ad-groups/" + g.ID + "/ads/new", existingCampaign: &c,
-		existingGroup: &g})
+	return &wizard{action: "/ads/ad-groups/" + g.ID + "/ads/new", existingCampaign: &c, existingGroup: &g}, nil
 }
