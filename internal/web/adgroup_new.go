@@ -144,9 +144,9 @@ var adGroupFields = map[string]string{
 // input turns the form into the domain's input. It reads the form's own
 // choices (the age range, the cap, local times) and returns their errors
 // by form field; everything else is the domain's to judge.
-func (f adGroupForm) input(campaignID string, loc *time.Location) (campaign.AdGroupInput, formErrors) {
+func (f adGroupForm) input(loc *time.Location) (campaign.AdGroupInput, formErrors) {
 	errs := formErrors{}
-	in := campaign.AdGroupInput{CampaignID: campaignID, Name: &f.Name, BudgetMode: &f.BudgetMode,
+	in := campaign.AdGroupInput{Name: &f.Name, BudgetMode: &f.BudgetMode,
 		BillingEvent: &f.BillingEvent, Bid: &f.Bid, Pacing: &f.Pacing}
 	if f.Budget != "" || f.BudgetMode != "NONE" {
 		in.Budget = &f.Budget

@@ -132,12 +132,11 @@ func (h *Handler) showReports(w http.ResponseWriter, r *http.Request, u *user) e
 	}
 	page.Builder = builderFor(q)
 	status := http.StatusOK
+	var qe *report.QuestionError
 	switch a, err := h.answer(r, u); {
 	case err == nil:
 		page.Answer = a
-	case errors.As(err, new(*report.QuestionError)):
-		var qe *report.QuestionError
-		errors.As(err, &qe)
+	case errors.As(err, &qe):
 		page.Refusal = refusal(qe)
 		status = http.StatusUnprocessableEntity
 	case errors.Is(err, errNothingAsked):

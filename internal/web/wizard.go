@@ -104,7 +104,7 @@ func (wz *wizard) input(loc *time.Location) (campaign.PublishInput, formErrors) 
 	}
 	var own formErrors
 	if wz.existingGroup == nil {
-		g, errs := wz.group.input("", loc)
+		g, errs := wz.group.input(loc)
 		in.AdGroup, own = &g, errs
 	}
 	in.Ad = wz.ad.input()
@@ -217,8 +217,10 @@ func (h *Handler) submitWizard(w http.ResponseWriter, r *http.Request, u *user, 
 		// Something changed since the checks above (a post revoked, the
 		// campaign's budget edited): back to the step it is about.
 		errs := formErrors{}
-		errs.add(se.Err, map[string]map[string]string{campaign.StepCampaign: campaignFields,
-			campaign.StepAdGroup: adGroupFields, campaign.StepAd: adFields}[se.Step])
+		if !errs.add(se.Err, map[string]map[string]string{campaign.StepCampaign: campaignFields,
+			campaign.StepAdGroup: adGroupFields, campaign.StepAd: adFields}[se.Step]) {
+			return se.Err
+		}
 		return h.renderStep(w, r, u, wz, se.Step, statusFor(se.Err), errs)
 	}
 	if err != nil {
@@ -273,7 +275,7 @@ func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, u *user, wz
 		h.render(w, r, status, "campaign_new", page)
 	case campaign.StepAdGroup:
 		if !wz.groupSeen && wz.existingCampaign == nil {
-			wz.group = defaultAdGroupForm(wz.campaign.Name, wz.campaign.BudgetMode == "NONE")
+			wz.group = defaultAdGroupForm(wz.campaign.Name, !wz.campaignBudget())
 		}
 		page := h.adGroupFormPage(r, u, wz.campaignName(), wz.campaignBudget(), wz.group)
 		page.Flow, page.Errors = flow, errs
