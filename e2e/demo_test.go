@@ -103,6 +103,19 @@ func TestDemo(t *testing.T) {
 	ad.click("Creatives")
 	ad.see("@ava.travels")
 	ad.snap("creatives")
+	// Imported orders and Meta spend give Reports something to show.
+	ad.click("Reports")
+	ad.click("Show me a report comparing TikTok spend vs. Shopify revenue by campaign this month")
+	ad.see("How Flint read it")
+	if row := ad.cells("Vitamin C serum launch"); len(row) != 4 || row[2] == "—" || row[2] == "$0.00" {
+		t.Errorf("the seed question's Vitamin C row in the demo reads %q", row)
+	}
+	ad.see("Unattributed (no campaign)")
+	ad.snap("reports")
+	ad.fill("Ask a question", "Meta spend vs TikTok spend by campaign last 14 days")
+	ad.click("Ask")
+	ad.see("Serum retargeting")
+	ad.snap("reports by channel")
 
 	cr := window("creator")
 	cr.open("/login")

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/model"
@@ -29,8 +30,8 @@ func (s *Service) Login(ctx context.Context, login, password string) (model.Acco
 	var a model.Account
 	var err error
 	switch {
-	case login == "" || len(login) > 254 || len(password) > 256:
-		err = store.ErrNotFound
+	case login == "" || len(login) > 254 || len(password) > 256 || !utf8.ValidString(login) || strings.ContainsRune(login, 0):
+		err = store.ErrNotFound // no account has it (and PostgreSQL could not even compare it)
 	case strings.HasPrefix(login, "@"):
 		a, err = s.store.AccountByHandle(ctx, login[1:])
 	case strings.Contains(login, "@"):

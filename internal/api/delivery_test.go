@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/flintads/flint/internal/config"
 	"github.com/flintads/flint/internal/money"
@@ -388,7 +389,28 @@ func TestBudgetNeverOverspent(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		// Budgets are leased to the node in slices, topped up in the
+		// background: the burst above may end with a little budget not yet
+		// leased. Keep serving (one viewer at a time, events sent) until
+		// the budget says it is exhausted.
 		ad := e.must(200, w.advertiser.token, "GET", "/api/v1/ads/"+adID, nil)
+		for i := 0; ad.str("serving_status") == "SERVING" && i < 400; i++ {
+			d := e.decide(viewer(fmt.Sprintf("tail-%d", i), nil))
+			var events []any
+			for k, x := range d.ads() {
+				x := x.(map[string]any)
+				events = append(events, map[string]any{"event_id": fmt.Sprintf("tail-%d-%d", i, k),
+					"type": "impression", "token": x["token"]})
+				if x["ad_id"] == adID {
+					served++
+				}
+			}
+			if len(events) > 0 {
+				e.must(200, operatorToken, "POST", "/api/v1/events", map[string]any{"events": events})
+			}
+			time.Sleep(10 * time.Millisecond)
+			ad = e.must(200, w.advertiser.token, "GET", "/api/v1/ads/"+adID, nil)
+		}
 		spend, err := money.Parse(ad.str("spend"), 6)
 		if err != nil {
 			t.Fatal(err)

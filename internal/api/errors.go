@@ -25,6 +25,9 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Errors lists every field error of an input checked whole, the
+	// first (the one above) included, when there is more than one.
+	Errors []errorDetail `json:"errors,omitempty"`
 }
 
 var statusOf = map[apperr.Kind]int{
@@ -71,7 +74,13 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if e.Kind == apperr.Unauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="flint"`)
 	}
-	writeJSON(w, status, errorBody{errorDetail{Code: e.Code, Message: e.Message, Field: e.Field}})
+	detail := errorDetail{Code: e.Code, Message: e.Message, Field: e.Field}
+	if len(e.Also) > 0 {
+		for _, x := range e.All() {
+			detail.Errors = append(detail.Errors, errorDetail{Code: x.Code, Message: x.Message, Field: x.Field})
+		}
+	}
+	writeJSON(w, status, errorBody{detail})
 }
 
 // buffers recycles the buffers that request and answer bodies pass through.

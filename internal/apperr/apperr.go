@@ -38,6 +38,14 @@ type Error struct {
 	Field   string // dotted path of the offending input field, if any
 	// RetryAfter is set for RateLimited and Unavailable errors.
 	RetryAfter time.Duration
+	// Also holds the errors about other fields of the same input, when the
+	// input was checked whole (see List): the receiver is the first of them.
+	Also []*Error
+}
+
+// All returns e and the errors in e.Also: every field error of the input.
+func (e *Error) All() []*Error {
+	return append([]*Error{e}, e.Also...)
 }
 
 func (e *Error) Error() string {

@@ -88,20 +88,8 @@ func (s *Service) decimals(ctx context.Context, advertiserID string) (int, error
 
 // CreateCampaign validates and stores a campaign for the advertiser.
 func (s *Service) CreateCampaign(ctx context.Context, advertiserID string, in CampaignInput) (model.Campaign, error) {
-	now := s.clock.Now()
-	c := model.Campaign{ID: ids.New("cmp"), NumericID: ids.NewNumeric(), AdvertiserID: advertiserID, BudgetMode: model.BudgetNone, Status: model.Enabled,
-		CreatedAt: now, UpdatedAt: now, Version: 1}
-	if in.Name == nil {
-		return c, apperr.Missing("name")
-	}
-	if in.Objective == nil {
-		return c, apperr.Missing("objective")
-	}
-	dec, err := s.decimals(ctx, advertiserID)
+	c, err := s.CheckCampaign(ctx, advertiserID, in)
 	if err != nil {
-		return c, err
-	}
-	if err := applyCampaign(&c, in, dec); err != nil {
 		return c, err
 	}
 	if err := s.store.CreateCampaign(ctx, c); err != nil {
@@ -111,12 +99,35 @@ func (s *Service) CreateCampaign(ctx context.Context, advertiserID string, in Ca
 	return c, nil
 }
 
+// CheckCampaign validates a new campaign for the advertiser as
+// CreateCampaign does, reporting every field that is wrong, and returns the
+// campaign it would store; nothing is stored.
+func (s *Service) CheckCampaign(ctx context.Context, advertiserID string, in CampaignInput) (model.Campaign, error) {
+	now := s.clock.Now()
+	c := model.Campaign{ID: ids.New("cmp"), NumericID: ids.NewNumeric(), AdvertiserID: advertiserID, BudgetMode: model.BudgetNone, Status: model.Enabled,
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	dec, err := s.decimals(ctx, advertiserID)
+	if err != nil {
+		return c, err
+	}
+	var errs apperr.List
+	if in.Name == nil {
+		errs.Add(apperr.Missing("name"))
+	}
+	if in.Objective == nil {
+		errs.Add(apperr.Missing("objective"))
+	}
+	errs.Add(applyCampaign(&c, in, dec))
+	return c, errs.Err()
+}
+
+// applyCampaign sets the fields in sends on c, reporting every field that
+// is wrong.
 func applyCampaign(c *model.Campaign, in CampaignInput, decimals int) error {
+	var errs apperr.List
 	if in.Name != nil {
 		c.Name = strings.TrimSpace(*in.Name)
-		if err := checkName("name", c.Name); err != nil {
-			return err
-		}
+		errs.Add(checkName("name", c.Name))
 	}
 	if in.Objective != nil {
 		c.Objective = model.Objective(*in.Objective)
@@ -124,19 +135,15 @@ func applyCampaign(c *model.Campaign, in CampaignInput, decimals int) error {
 		case model.ObjectiveReach, model.ObjectiveVideoViews, model.ObjectiveTraffic, model.ObjectiveEngagement,
 			model.ObjectiveConversions:
 		default:
-			return apperr.Invalidf("objective", "objective must be REACH, VIDEO_VIEWS, TRAFFIC, ENGAGEMENT or CONVERSIONS")
+			errs.Add(apperr.Invalidf("objective", "objective must be REACH, VIDEO_VIEWS, TRAFFIC, ENGAGEMENT or CONVERSIONS"))
 		}
 	}
-	if err := applyBudget(&c.BudgetMode, &c.Budget, in.BudgetMode, in.Budget, decimals); err != nil {
-		return err
-	}
+	errs.Add(applyBudget(&c.BudgetMode, &c.Budget, in.BudgetMode, in.Budget, decimals))
 	if in.Status != nil {
 		c.Status = model.Status(*in.Status)
-		if err := checkStatus("status", c.Status); err != nil {
-			return err
-		}
+		errs.Add(checkStatus("status", c.Status))
 	}
-	return nil
+	return errs.Err()
 }
 
 // applyBudget sets a budget mode and amount. Switching to NONE clears the
@@ -148,18 +155,20 @@ func applyBudget(mode *model.BudgetMode, amount *money.Micros, inMode, inBudget 
 			*amount = 0
 		}
 	}
+	var errs apperr.List
 	if inBudget != nil {
 		if *inBudget == "" && *mode == model.BudgetNone {
 			*amount = 0
 		} else {
 			m, err := parseMoney("budget", *inBudget, maxBudget, decimals)
-			if err != nil {
-				return err
+			errs.Add(err)
+			if err == nil {
+				*amount = m
 			}
-			*amount = m
 		}
 	}
-	return checkBudget(*mode, *amount)
+	errs.Add(checkBudget(*mode, *amount))
+	return errs.Err()
 }
 
 // GetCampaign returns one of the advertiser's campaigns.
@@ -273,36 +282,22 @@ type AdGroupInput struct {
 // CreateAdGroup validates and stores an ad group in one of the advertiser's
 // campaigns.
 func (s *Service) CreateAdGroup(ctx context.Context, advertiserID string, in AdGroupInput) (model.AdGroup, error) {
-	now := s.clock.Now()
-	g := model.AdGroup{ID: ids.New("adg"), NumericID: ids.NewNumeric(), AdvertiserID: advertiserID, CampaignID: in.CampaignID, StartTime: now,
-		BudgetMode: model.BudgetNone, Pacing: model.PacingStandard, Status: model.Enabled, CreatedAt: now, UpdatedAt: now,
-		Version: 1}
 	if in.CampaignID == "" {
-		return g, apperr.Missing("campaign_id")
+		return model.AdGroup{}, apperr.Missing("campaign_id")
 	}
 	campaignNotFound := func() error {
 		return &apperr.Error{Kind: apperr.NotFound, Code: apperr.CodeNotFound, Field: "campaign_id",
 			Message: "no campaign " + in.CampaignID}
 	}
-	if _, err := s.GetCampaign(ctx, advertiserID, in.CampaignID); err != nil {
-		if apperr.HasCode(err, apperr.CodeNotFound) {
-			return g, campaignNotFound()
-		}
-		return g, err
-	}
-	switch {
-	case in.Name == nil:
-		return g, apperr.Missing("name")
-	case in.BillingEvent == nil:
-		return g, apperr.Missing("billing_event")
-	case in.Bid == nil:
-		return g, apperr.Missing("bid")
-	}
-	dec, err := s.decimals(ctx, advertiserID)
+	c, err := s.GetCampaign(ctx, advertiserID, in.CampaignID)
 	if err != nil {
-		return g, err
+		if apperr.HasCode(err, apperr.CodeNotFound) {
+			return model.AdGroup{}, campaignNotFound()
+		}
+		return model.AdGroup{}, err
 	}
-	if err := applyAdGroup(&g, in, dec); err != nil {
+	g, dec, err := s.checkAdGroupInput(ctx, advertiserID, c, in)
+	if err != nil {
 		return g, err
 	}
 	err = s.store.CreateAdGroup(ctx, g, func(c model.Campaign) error { return checkAdGroup(g, c, dec) })
@@ -316,93 +311,129 @@ func (s *Service) CreateAdGroup(ctx context.Context, advertiserID string, in AdG
 	return g, nil
 }
 
+// CheckAdGroup validates a new ad group of campaign c (stored, or the one
+// CheckCampaign returned) as CreateAdGroup does, reporting every field that
+// is wrong, and returns the ad group it would store; nothing is stored.
+// in.CampaignID is ignored.
+func (s *Service) CheckAdGroup(ctx context.Context, advertiserID string, c model.Campaign, in AdGroupInput) (model.AdGroup, error) {
+	g, _, err := s.checkAdGroupInput(ctx, advertiserID, c, in)
+	return g, err
+}
+
+func (s *Service) checkAdGroupInput(ctx context.Context, advertiserID string, c model.Campaign, in AdGroupInput) (
+	model.AdGroup, int, error) {
+	now := s.clock.Now()
+	g := model.AdGroup{ID: ids.New("adg"), NumericID: ids.NewNumeric(), AdvertiserID: advertiserID, CampaignID: c.ID, StartTime: now,
+		BudgetMode: model.BudgetNone, Pacing: model.PacingStandard, Status: model.Enabled, CreatedAt: now, UpdatedAt: now,
+		Version: 1}
+	dec, err := s.decimals(ctx, advertiserID)
+	if err != nil {
+		return g, 0, err
+	}
+	var errs apperr.List
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"name", in.Name}, {"billing_event", in.BillingEvent}, {"bid", in.Bid}} {
+		if f.v == nil {
+			errs.Add(apperr.Missing(f.name))
+		}
+	}
+	errs.Add(applyAdGroup(&g, in, dec))
+	if errs.Len() == 0 {
+		// The rules across the ad group and its campaign need both valid.
+		errs.Add(checkAdGroup(g, c, dec))
+	}
+	return g, dec, errs.Err()
+}
+
+// applyAdGroup sets the fields in sends on g, reporting every field that is
+// wrong.
 func applyAdGroup(g *model.AdGroup, in AdGroupInput, decimals int) error {
+	var errs apperr.List
 	if in.Name != nil {
 		g.Name = strings.TrimSpace(*in.Name)
-		if err := checkName("name", g.Name); err != nil {
-			return err
-		}
+		errs.Add(checkName("name", g.Name))
 	}
 	if t := in.Targeting; t != nil {
 		nt := model.Targeting{Countries: t.Countries, Genders: t.Genders, Languages: t.Languages, OS: t.OS, Interests: t.Interests}
 		if t.AgeMin != nil {
 			nt.AgeMin = *t.AgeMin
 			if nt.AgeMin == 0 {
-				return apperr.Invalidf("targeting.age_min", "age_min must be between %d and %d", minAge, maxAge)
+				errs.Add(apperr.Invalidf("targeting.age_min", "age_min must be between %d and %d", minAge, maxAge))
 			}
 		}
 		if t.AgeMax != nil {
 			nt.AgeMax = *t.AgeMax
 			if nt.AgeMax == 0 {
-				return apperr.Invalidf("targeting.age_max", "age_max must be between %d and %d", minAge, maxAge)
+				errs.Add(apperr.Invalidf("targeting.age_max", "age_max must be between %d and %d", minAge, maxAge))
 			}
 		}
-		if err := normaliseTargeting(&nt); err != nil {
-			return err
+		err := normaliseTargeting(&nt)
+		errs.Add(err)
+		if err == nil {
+			g.Targeting = nt
 		}
-		g.Targeting = nt
 	}
+	schedule := true // both ends of the schedule could be read
 	if in.StartTime != nil {
 		t, err := parseTime("start_time", *in.StartTime)
-		if err != nil {
-			return err
+		errs.Add(err)
+		schedule = err == nil
+		if err == nil {
+			g.StartTime = t
 		}
-		g.StartTime = t
 	}
 	if in.ClearEndTime {
 		g.EndTime = time.Time{}
 	} else if in.EndTime != nil {
 		t, err := parseTime("end_time", *in.EndTime)
-		if err != nil {
-			return err
+		errs.Add(err)
+		schedule = schedule && err == nil
+		if err == nil {
+			g.EndTime = t
 		}
-		g.EndTime = t
 	}
-	if !g.EndTime.IsZero() && !g.EndTime.After(g.StartTime) {
-		return apperr.Invalidf("end_time", "end_time must be after start_time")
+	if schedule && !g.EndTime.IsZero() && !g.EndTime.After(g.StartTime) {
+		errs.Add(apperr.Invalidf("end_time", "end_time must be after start_time"))
 	}
-	if err := applyBudget(&g.BudgetMode, &g.Budget, in.BudgetMode, in.Budget, decimals); err != nil {
-		return err
-	}
+	errs.Add(applyBudget(&g.BudgetMode, &g.Budget, in.BudgetMode, in.Budget, decimals))
 	if in.BillingEvent != nil {
 		g.BillingEvent = model.BillingEvent(*in.BillingEvent)
 		switch g.BillingEvent {
 		case model.BillCPM, model.BillCPC, model.BillCPV:
 		default:
-			return apperr.Invalidf("billing_event", "billing_event must be CPM, CPC or CPV")
+			errs.Add(apperr.Invalidf("billing_event", "billing_event must be CPM, CPC or CPV"))
 		}
 	}
 	if in.Bid != nil {
 		b, err := parseMoney("bid", *in.Bid, maxBid, decimals)
-		if err != nil {
-			return err
+		errs.Add(err)
+		if err == nil {
+			g.Bid = b
 		}
-		g.Bid = b
 	}
 	if in.ClearFrequencyCap {
 		g.FrequencyCap = model.FrequencyCap{}
 	} else if in.FrequencyCap != nil {
 		if in.FrequencyCap.Impressions == 0 && in.FrequencyCap.Days == 0 {
-			return apperr.Invalidf("frequency_cap.impressions", "frequency_cap needs impressions and days; send null to remove it")
-		}
-		g.FrequencyCap = *in.FrequencyCap
-		if err := checkFrequencyCap(g.FrequencyCap); err != nil {
-			return err
+			errs.Add(apperr.Invalidf("frequency_cap.impressions", "frequency_cap needs impressions and days; send null to remove it"))
+		} else {
+			g.FrequencyCap = *in.FrequencyCap
+			errs.Add(checkFrequencyCap(g.FrequencyCap))
 		}
 	}
 	if in.Pacing != nil {
 		g.Pacing = model.Pacing(*in.Pacing)
 		if g.Pacing != model.PacingStandard && g.Pacing != model.PacingAccelerated {
-			return apperr.Invalidf("pacing", "pacing must be STANDARD or ACCELERATED")
+			errs.Add(apperr.Invalidf("pacing", "pacing must be STANDARD or ACCELERATED"))
 		}
 	}
 	if in.Status != nil {
 		g.Status = model.Status(*in.Status)
-		if err := checkStatus("status", g.Status); err != nil {
-			return err
-		}
+		errs.Add(checkStatus("status", g.Status))
 	}
-	return nil
+	return errs.Err()
 }
 
 // checkAdGroup enforces the rules that span the ad group and its campaign:
@@ -531,43 +562,18 @@ const DefaultCTALabel = "Learn more"
 // CreateAd validates and stores an ad that delivers a Spark post from the
 // advertiser's library, which must be AUTHORIZED now.
 func (s *Service) CreateAd(ctx context.Context, advertiserID string, in AdInput) (model.Ad, error) {
-	now := s.clock.Now()
-	a := model.Ad{ID: ids.New("ad"), NumericID: ids.NewNumeric(), AdvertiserID: advertiserID, AdGroupID: in.AdGroupID, SparkPostID: in.SparkPostID,
-		CTALabel: DefaultCTALabel, Status: model.Enabled, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if in.AdGroupID == "" {
-		return a, apperr.Missing("ad_group_id")
-	}
-	if in.SparkPostID == "" {
-		return a, apperr.Missing("spark_post_id")
+		return model.Ad{}, apperr.Missing("ad_group_id")
 	}
 	g, err := s.GetAdGroup(ctx, advertiserID, in.AdGroupID)
 	if err != nil {
 		if e, ok := apperr.As(err); ok {
 			e.Field = "ad_group_id"
 		}
-		return a, err
+		return model.Ad{}, err
 	}
-	a.CampaignID = g.CampaignID
-	sp, err := s.store.GetSparkPost(ctx, in.SparkPostID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && sp.AdvertiserID != advertiserID) {
-		return a, &apperr.Error{Kind: apperr.NotFound, Code: apperr.CodeNotFound, Field: "spark_post_id",
-			Message: "no Spark post " + in.SparkPostID + " in your library"}
-	}
+	a, err := s.CheckAd(ctx, advertiserID, g, in)
 	if err != nil {
-		return a, err
-	}
-	a.PostID = sp.PostID
-	if err := s.checkSparkPost(ctx, sp); err != nil {
-		return a, err
-	}
-	if in.Name == nil {
-		name := "Spark ad"
-		in.Name = &name
-	}
-	if in.CTAURL == nil {
-		return a, apperr.Missing("cta.url")
-	}
-	if err := applyAd(&a, in); err != nil {
 		return a, err
 	}
 	if err := s.store.CreateAd(ctx, a); err != nil {
@@ -575,6 +581,44 @@ func (s *Service) CreateAd(ctx context.Context, advertiserID string, in AdInput)
 	}
 	s.notify.Changed(ctx, change.Event{Kind: change.Ad, ID: a.ID})
 	return a, nil
+}
+
+// CheckAd validates a new ad of ad group g (stored, or the one CheckAdGroup
+// returned) as CreateAd does, reporting every field that is wrong, and
+// returns the ad it would store; nothing is stored. in.AdGroupID is ignored.
+func (s *Service) CheckAd(ctx context.Context, advertiserID string, g model.AdGroup, in AdInput) (model.Ad, error) {
+	now := s.clock.Now()
+	a := model.Ad{ID: ids.New("ad"), NumericID: ids.NewNumeric(), AdvertiserID: advertiserID, CampaignID: g.CampaignID, AdGroupID: g.ID,
+		SparkPostID: in.SparkPostID, CTALabel: DefaultCTALabel, Status: model.Enabled, CreatedAt: now, UpdatedAt: now,
+		Version: 1}
+	var errs apperr.List
+	if in.SparkPostID == "" {
+		errs.Add(apperr.Missing("spark_post_id"))
+	} else {
+		sp, err := model.SparkPost{}, store.ErrNotFound
+		if ids.Plausible(in.SparkPostID) { // else it names nothing (and PostgreSQL could not even look it up)
+			sp, err = s.store.GetSparkPost(ctx, in.SparkPostID)
+		}
+		switch {
+		case errors.Is(err, store.ErrNotFound) || (err == nil && sp.AdvertiserID != advertiserID):
+			errs.Add(&apperr.Error{Kind: apperr.NotFound, Code: apperr.CodeNotFound, Field: "spark_post_id",
+				Message: "this post is not in your library"})
+		case err != nil:
+			return a, err
+		default:
+			a.PostID = sp.PostID
+			errs.Add(s.checkSparkPost(ctx, sp))
+		}
+	}
+	if in.Name == nil {
+		name := "Spark ad"
+		in.Name = &name
+	}
+	if in.CTAURL == nil {
+		errs.Add(apperr.Missing("cta.url"))
+	}
+	errs.Add(applyAd(&a, in))
+	return a, errs.Err()
 }
 
 // checkSparkPost refuses a Spark post that cannot serve now, with the
@@ -607,35 +651,31 @@ func spErr(code, msg string) error {
 	return &apperr.Error{Kind: apperr.Unprocessable, Code: code, Field: "spark_post_id", Message: msg}
 }
 
+// applyAd sets the fields in sends on a, reporting every field that is
+// wrong.
 func applyAd(a *model.Ad, in AdInput) error {
+	var errs apperr.List
 	if in.Name != nil {
 		a.Name = strings.TrimSpace(*in.Name)
-		if err := checkName("name", a.Name); err != nil {
-			return err
-		}
+		errs.Add(checkName("name", a.Name))
 	}
 	if in.CTALabel != nil {
 		a.CTALabel = strings.TrimSpace(*in.CTALabel)
 		if a.CTALabel == "" {
-			return apperr.Missing("cta.label")
-		}
-		if err := validate.Text("cta.label", a.CTALabel, maxCTALabel); err != nil {
-			return err
+			errs.Add(apperr.Missing("cta.label"))
+		} else {
+			errs.Add(validate.Text("cta.label", a.CTALabel, maxCTALabel))
 		}
 	}
 	if in.CTAURL != nil {
 		a.CTAURL = strings.TrimSpace(*in.CTAURL)
-		if err := validate.HTTPURL("cta.url", a.CTAURL); err != nil {
-			return err
-		}
+		errs.Add(validate.HTTPURL("cta.url", a.CTAURL))
 	}
 	if in.Status != nil {
 		a.Status = model.Status(*in.Status)
-		if err := checkStatus("status", a.Status); err != nil {
-			return err
-		}
+		errs.Add(checkStatus("status", a.Status))
 	}
-	return nil
+	return errs.Err()
 }
 
 // GetAd returns one of the advertiser's ads.

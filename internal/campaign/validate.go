@@ -96,39 +96,35 @@ func checkBudget(mode model.BudgetMode, budget money.Micros) error {
 }
 
 // normaliseTargeting cleans up targeting in place (upper-case countries,
-// lower-case the rest, sorted and deduplicated) and validates it.
+// lower-case the rest, sorted and deduplicated) and validates it, reporting
+// every field that is wrong.
 func normaliseTargeting(t *model.Targeting) error {
-	var err error
-	if t.Countries, err = normaliseList("targeting.countries", t.Countries, strings.ToUpper, ValidCountry,
-		"an ISO 3166-1 alpha-2 country code such as US"); err != nil {
-		return err
+	var errs apperr.List
+	norm := func(field string, list *[]string, fold func(string) string, ok func(string) bool, what string) {
+		out, err := normaliseList(field, *list, fold, ok, what)
+		if err != nil {
+			errs.Add(err)
+			return
+		}
+		*list = out
 	}
-	if t.Genders, err = normaliseList("targeting.genders", t.Genders, strings.ToLower,
-		func(s string) bool { return slices.Contains(Genders, s) }, "female, male or other"); err != nil {
-		return err
-	}
-	if t.Languages, err = normaliseList("targeting.languages", t.Languages, strings.ToLower, languageRE.MatchString,
-		"an ISO 639-1 language code such as en"); err != nil {
-		return err
-	}
-	if t.OS, err = normaliseList("targeting.os", t.OS, strings.ToLower, func(s string) bool { return slices.Contains(OSes, s) },
-		"ios or android"); err != nil {
-		return err
-	}
-	if t.Interests, err = normaliseList("targeting.interests", t.Interests, strings.ToLower, interestRE.MatchString,
-		"a lower-case interest slug such as beauty"); err != nil {
-		return err
-	}
+	norm("targeting.countries", &t.Countries, strings.ToUpper, ValidCountry, "an ISO 3166-1 alpha-2 country code such as US")
+	norm("targeting.genders", &t.Genders, strings.ToLower, func(s string) bool { return slices.Contains(Genders, s) },
+		"female, male or other")
+	norm("targeting.languages", &t.Languages, strings.ToLower, languageRE.MatchString, "an ISO 639-1 language code such as en")
+	norm("targeting.os", &t.OS, strings.ToLower, func(s string) bool { return slices.Contains(OSes, s) }, "ios or android")
+	norm("targeting.interests", &t.Interests, strings.ToLower, interestRE.MatchString,
+		"a lower-case interest slug such as beauty")
 	if t.AgeMin != 0 && (t.AgeMin < minAge || t.AgeMin > maxAge) {
-		return apperr.Invalidf("targeting.age_min", "age_min must be between %d and %d", minAge, maxAge)
+		errs.Add(apperr.Invalidf("targeting.age_min", "age_min must be between %d and %d", minAge, maxAge))
 	}
 	if t.AgeMax != 0 && (t.AgeMax < minAge || t.AgeMax > maxAge) {
-		return apperr.Invalidf("targeting.age_max", "age_max must be between %d and %d", minAge, maxAge)
+		errs.Add(apperr.Invalidf("targeting.age_max", "age_max must be between %d and %d", minAge, maxAge))
 	}
 	if t.AgeMin != 0 && t.AgeMax != 0 && t.AgeMin > t.AgeMax {
-		return apperr.Invalidf("targeting.age_max", "age_max must not be below age_min")
+		errs.Add(apperr.Invalidf("targeting.age_max", "age_max must not be below age_min"))
 	}
-	return nil
+	return errs.Err()
 }
 
 func normaliseList(field string, in []string, fold func(string) string, ok func(string) bool, what string) ([]string, error) {
@@ -151,11 +147,12 @@ func checkFrequencyCap(f model.FrequencyCap) error {
 	if f.Impressions == 0 && f.Days == 0 {
 		return nil
 	}
+	var errs apperr.List
 	if f.Impressions < 1 || f.Impressions > maxFreqImps {
-		return apperr.Invalidf("frequency_cap.impressions", "frequency_cap.impressions must be between 1 and %d", maxFreqImps)
+		errs.Add(apperr.Invalidf("frequency_cap.impressions", "frequency_cap.impressions must be between 1 and %d", maxFreqImps))
 	}
 	if f.Days < 1 || f.Days > maxFreqDays {
-		return apperr.Invalidf("frequency_cap.days", "frequency_cap.days must be between 1 and %d", maxFreqDays)
+		errs.Add(apperr.Invalidf("frequency_cap.days", "frequency_cap.days must be between 1 and %d", maxFreqDays))
 	}
-	return nil
+	return errs.Err()
 }

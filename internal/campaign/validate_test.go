@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -129,5 +130,62 @@ func TestReasons(t *testing.T) {
 				t.Errorf("%s: %v, want %v", name, got, c.want)
 			}
 		}
+	}
+}
+
+// fieldsOf lists the fields err names, in order.
+func fieldsOf(err error) []string {
+	e, ok := apperr.As(err)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, x := range e.All() {
+		out = append(out, x.Field)
+	}
+	return out
+}
+
+// TestEveryFieldReported: a campaign, an ad group or an ad with several
+// wrong fields is refused with an error about each, in the order of the
+// fields, not only the first.
+func TestEveryFieldReported(t *testing.T) {
+	str := func(s string) *string { return &s }
+	var c model.Campaign
+	err := applyCampaign(&c, CampaignInput{Name: str("  "), Objective: str("FAME"), BudgetMode: str("DAILY"),
+		Budget: str("12.345")}, 2)
+	if got := fieldsOf(err); !slices.Equal(got, []string{"name", "objective", "budget"}) {
+		t.Errorf("campaign errors about %q, want name, objective, budget", got)
+	}
+
+	age := 12
+	var g model.AdGroup
+	err = applyAdGroup(&g, AdGroupInput{Name: str(""), Targeting: &TargetingInput{Countries: []string{"XX"},
+		AgeMin: &age, Genders: []string{"robot"}}, StartTime: str("soon"), BudgetMode: str("WEEKLY"),
+		BillingEvent: str("CPX"), Bid: str("0"), FrequencyCap: &model.FrequencyCap{Impressions: 500, Days: 90},
+		Pacing: str("FAST")}, 2)
+	want := []string{"name", "targeting.countries", "targeting.genders", "targeting.age_min", "start_time",
+		"budget_mode", "billing_event", "bid", "frequency_cap.impressions", "frequency_cap.days", "pacing"}
+	if got := fieldsOf(err); !slices.Equal(got, want) {
+		t.Errorf("ad group errors about %q,\nwant %q", got, want)
+	}
+	if e, _ := apperr.As(err); e.Kind != apperr.Invalid {
+		t.Errorf("the ad group error is of kind %v", e.Kind)
+	}
+
+	var a model.Ad
+	err = applyAd(&a, AdInput{Name: str("\x00"), CTALabel: str(" "), CTAURL: str("ftp://x")})
+	if got := fieldsOf(err); !slices.Equal(got, []string{"name", "cta.label", "cta.url"}) {
+		t.Errorf("ad errors about %q", got)
+	}
+
+	// One wrong field is one error, as before.
+	err = applyCampaign(&c, CampaignInput{Name: str("Fine"), Objective: str("REACH"), BudgetMode: str("NONE")}, 2)
+	if err != nil {
+		t.Errorf("a valid campaign: %v", err)
+	}
+	err = applyCampaign(&c, CampaignInput{Name: str("Fine"), Objective: str("nope")}, 2)
+	if got := fieldsOf(err); !slices.Equal(got, []string{"objective"}) {
+		t.Errorf("one wrong field: %q", got)
 	}
 }

@@ -32,8 +32,16 @@ func live(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) erro
 		if w, err = buildWorld(ctx, svc); err != nil {
 			return fmt.Errorf("build the demo world: %w", err)
 		}
-		if err := backfill(ctx, app.Store(), w, svc.Clock.Now()); err != nil {
+		h, err := backfill(ctx, app.Store(), w, svc.Clock.Now())
+		if err != nil {
 			return fmt.Errorf("backfill the demo's history: %w", err)
+		}
+		if err := importResults(ctx, svc, w, h, svc.Clock.Now()); err != nil {
+			return fmt.Errorf("import the demo's orders and spend: %w", err)
+		}
+		// Budgets start from the stored spend, today's history included.
+		if err := svc.Delivery.Load(ctx); err != nil {
+			return err
 		}
 	}
 

@@ -42,9 +42,10 @@ type demoCreator struct {
 }
 
 type demoAd struct {
-	id, postID string
-	bid        float64 // per billing unit, in currency units
-	billing    model.BillingEvent
+	id, postID               string
+	advertiserID, campaignID string
+	bid                      float64 // per billing unit, in currency units
+	billing                  model.BillingEvent
 }
 
 // Sample videos in the public domain (CC0), served over https, so that the
@@ -143,7 +144,8 @@ func findWorld(ctx context.Context, svc server.Services) (*world, error) {
 			if err != nil {
 				return nil, err
 			}
-			w.ads = append(w.ads, demoAd{id: ad.ID, postID: ad.PostID, billing: g.BillingEvent,
+			w.ads = append(w.ads, demoAd{id: ad.ID, postID: ad.PostID, advertiserID: ad.AdvertiserID,
+				campaignID: ad.CampaignID, billing: g.BillingEvent,
 				bid: float64(g.Bid) / 1e6})
 		}
 	}
@@ -292,7 +294,8 @@ func buildWorld(ctx context.Context, svc server.Services) (*world, error) {
 				if err != nil {
 					return nil, fmt.Errorf("ad %q: %w", as.name, err)
 				}
-				w.ads = append(w.ads, demoAd{id: ad.ID, postID: p.ID, billing: g.BillingEvent, bid: float64(g.Bid) / 1e6})
+				w.ads = append(w.ads, demoAd{id: ad.ID, postID: p.ID, advertiserID: cs.adv.ID, campaignID: c.ID,
+					billing: g.BillingEvent, bid: float64(g.Bid) / 1e6})
 			}
 		}
 	}

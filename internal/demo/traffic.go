@@ -102,15 +102,33 @@ func eventID() string {
 	return fmt.Sprintf("demo-%013x-%06x-%x", time.Now().UnixMilli(), eventSeq.Add(1)&0xffffff, r)
 }
 
-// backfill stores thirteen days of history before today for the demo's ads
-// and posts, so that the dashboard's charts have a past: hourly counters
-// that grow from day to day, and organic engagement on the posts. It writes
-// events through the store, as a platform's import would.
-func backfill(ctx context.Context, st store.Store, w *world, now time.Time) error {
+// history is what backfill made that the demo's store orders build on:
+// the clicks (each a possible order) and what each ad was charged.
+type history struct {
+	clicks []demoClick
+	spend  map[string]money.Micros // by ad
+}
+
+type demoClick struct {
+	adID, id string
+	at       time.Time
+}
+
+// backfill stores thirteen days of history and today's until now for the
+// demo's ads and posts, so that the dashboard's charts have a past: hourly
+// counters that grow from day to day, and organic engagement on the posts.
+// It writes events through the store, as a platform's import would; the
+// caller reloads the delivery index so that budgets count today's part.
+func backfill(ctx context.Context, st store.Store, w *world, now time.Time) (history, error) {
 	rng := mrand.New(mrand.NewPCG(42, 42))
+	h := history{spend: map[string]money.Micros{}}
 	var evs []model.Event
 	add := func(e model.Event) {
 		evs = append(evs, e)
+		h.spend[e.AdID] += e.Charge
+		if e.ClickID != "" {
+			h.clicks = append(h.clicks, demoClick{adID: e.AdID, id: e.ClickID, at: e.At})
+		}
 	}
 	n := 0
 	id := func() string { n++; return fmt.Sprintf("demo-history-%08d", n) }
@@ -120,17 +138,28 @@ func backfill(ctx context.Context, st store.Store, w *world, now time.Time) erro
 		return b[:]
 	}
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	// How often each post is watched to the end, organically: some hold
+	// viewers better than others.
+	watched := map[string]float64{}
+	for _, p := range w.posts {
+		watched[p] = 0.15 + 0.35*rng.Float64()
+	}
 	// within spreads a day's events over 04:00–22:00 UTC, which is the same
 	// calendar day in the demo brands' zones (New York, London) nearly always.
 	within := func(day int) time.Time {
 		return today.AddDate(0, 0, -day).Add(4*time.Hour + time.Duration(rng.IntN(18*3600))*time.Second)
 	}
-	for day := 13; day >= 1; day-- {
+	// Thirteen days, and today up to now (so that "this month" has ads even
+	// on the first of a month).
+	for day := 13; day >= 0; day-- {
 		growth := 1 + float64(13-day)/6 // audiences grow over the fortnight
 		for _, ad := range w.ads {
 			imps := int(float64(110+rng.IntN(70)) * growth)
 			for i := range imps {
 				at := within(day)
+				if at.After(now.Add(-time.Minute)) {
+					continue // today's, not yet
+				}
 				decision := fmt.Sprintf("history-%d-%s-%d", day, ad.id, i)
 				charge := money.Micros(0)
 				if ad.billing == model.BillCPM {
@@ -161,9 +190,15 @@ func backfill(ctx context.Context, st store.Store, w *world, now time.Time) erro
 			views := 20 + rng.IntN(60)
 			for range views {
 				at := within(day)
+				if at.After(now.Add(-time.Minute)) {
+					continue
+				}
 				add(model.Event{ID: id(), Type: model.EventImpression, PostID: p, At: at})
 				if rng.Float64() < 0.1 {
 					add(model.Event{ID: id(), Type: model.EventLike, PostID: p, At: at.Add(5 * time.Second)})
+				}
+				if rng.Float64() < watched[p] {
+					add(model.Event{ID: id(), Type: model.EventComplete, PostID: p, At: at.Add(15 * time.Second)})
 				}
 			}
 		}
@@ -171,9 +206,9 @@ func backfill(ctx context.Context, st store.Store, w *world, now time.Time) erro
 	for len(evs) > 0 {
 		k := min(len(evs), 4000)
 		if _, err := st.InsertEvents(ctx, evs[:k]); err != nil {
-			return err
+			return h, err
 		}
 		evs = evs[k:]
 	}
-	return nil
+	return h, nil
 }

@@ -62,32 +62,41 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (model.Post, error
 	now := s.clock.Now()
 	p := model.Post{ID: ids.New("post"), NumericID: ids.NewNumeric(), CreatorID: in.CreatorID, Caption: in.Caption, VideoURL: strings.TrimSpace(in.VideoURL),
 		Visibility: model.Visibility(in.Visibility), Music: in.Music, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if in.CreatorID == "" {
-		return p, apperr.Missing("creator_id")
-	}
-	creator, err := s.store.GetAccount(ctx, in.CreatorID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && creator.Kind != model.KindCreator) {
-		return p, &apperr.Error{Kind: apperr.Unprocessable, Code: CodeNotCreator, Field: "creator_id",
-			Message: "creator_id does not name a creator account"}
-	}
-	if err != nil {
-		return p, err
+	// Every wrong field is reported at once (a form shows each).
+	var errs apperr.List
+	notCreator := &apperr.Error{Kind: apperr.Unprocessable, Code: CodeNotCreator, Field: "creator_id",
+		Message: "creator_id does not name a creator account"}
+	switch {
+	case in.CreatorID == "":
+		errs.Add(apperr.Missing("creator_id"))
+	case !ids.Plausible(in.CreatorID): // names nothing (and PostgreSQL could not even look it up)
+		errs.Add(notCreator)
+	default:
+		creator, err := s.store.GetAccount(ctx, in.CreatorID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && creator.Kind != model.KindCreator) {
+			errs.Add(notCreator)
+		} else if err != nil {
+			return p, err
+		}
 	}
 	if in.VideoURL == "" {
-		return p, apperr.Missing("video_url")
+		errs.Add(apperr.Missing("video_url"))
 	}
 	if in.DurationMS == nil {
-		return p, apperr.Missing("duration_ms")
+		errs.Add(apperr.Missing("duration_ms"))
+	} else {
+		p.DurationMS = *in.DurationMS
 	}
-	p.DurationMS = *in.DurationMS
 	if in.Visibility == "" {
-		return p, apperr.Missing("visibility")
+		errs.Add(apperr.Missing("visibility"))
 	}
 	if in.Original == nil {
-		return p, apperr.Missing("original")
+		errs.Add(apperr.Missing("original"))
+	} else {
+		p.Original = *in.Original
 	}
-	p.Original = *in.Original
-	if err := checkPost(&p); err != nil {
+	errs.Add(checkPost(&p)) // (a field reported missing above keeps that error)
+	if err := errs.Err(); err != nil {
 		return p, err
 	}
 	if err := s.store.CreatePost(ctx, p); err != nil {
@@ -96,30 +105,27 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (model.Post, error
 	return p, nil
 }
 
+// checkPost checks a post's fields, reporting every one that is wrong.
 func checkPost(p *model.Post) error {
-	if err := validate.Text("caption", p.Caption, maxCaption); err != nil {
-		return err
-	}
-	if err := validate.HTTPURL("video_url", p.VideoURL); err != nil {
-		return err
-	}
+	var errs apperr.List
+	errs.Add(validate.Text("caption", p.Caption, maxCaption))
+	errs.Add(validate.HTTPURL("video_url", p.VideoURL))
 	if p.DurationMS <= 0 || p.DurationMS > maxDurationMS {
-		return apperr.Invalidf("duration_ms", "duration_ms must be between 1 and %d", maxDurationMS)
+		errs.Add(apperr.Invalidf("duration_ms", "duration_ms must be between 1 and %d", maxDurationMS))
 	}
 	switch p.Visibility {
 	case model.Public, model.Friends, model.Private:
 	default:
-		return apperr.Invalidf("visibility", "visibility must be public, friends or private")
+		errs.Add(apperr.Invalidf("visibility", "visibility must be public, friends or private"))
 	}
 	if p.Music != nil {
 		if strings.TrimSpace(p.Music.Title) == "" {
-			return apperr.Missing("music.title")
-		}
-		if err := validate.Text("music.title", p.Music.Title, maxMusicTitle); err != nil {
-			return err
+			errs.Add(apperr.Missing("music.title"))
+		} else {
+			errs.Add(validate.Text("music.title", p.Music.Title, maxMusicTitle))
 		}
 	}
-	return nil
+	return errs.Err()
 }
 
 // PatchInput holds the post fields to change; nil leaves a field alone.

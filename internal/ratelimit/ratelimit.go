@@ -6,6 +6,8 @@ package ratelimit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"math"
 	"sync"
 	"time"
@@ -43,9 +45,18 @@ func Shared(b Buckets, prefix string, c clock.Clock, rate float64, burst int) *L
 
 // Allow takes a token from key's bucket. When the bucket is empty it returns
 // false and how long until a token is available; err when the buckets
-// cannot be reached (then nothing was allowed).
+// cannot be reached (then nothing was allowed). Keys may be anything a
+// caller typed (a login name with a NUL byte, say): the buckets see only
+// a digest of it, fixed in length and safe to store.
 func (l *Limiter) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
-	return l.buckets.TakeToken(ctx, l.prefix+key, l.rate, l.burst, l.clock.Now())
+	return l.buckets.TakeToken(ctx, l.prefix+bucketKey(key), l.rate, l.burst, l.clock.Now())
+}
+
+// bucketKey is the stored name of key's bucket: 128 bits of its SHA-256, in
+// hex.
+func bucketKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:16])
 }
 
 // memory keeps buckets in memory. Buckets that have refilled completely

@@ -91,6 +91,8 @@ type Services struct {
 	Campaigns     *campaign.Service
 	Delivery      *delivery.Engine
 	Events        *event.Ingestor
+	Reports       *report.Service
+	Measure       *measure.Service
 }
 
 // New builds Flint from cfg (secrets, store, services, API), loads the
@@ -167,7 +169,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 		Retention: cfg.EventRetention, TokenTTL: cfg.TokenTTL})
 	measurement := measure.New(app.store, clk, seal.New([]byte(secret), seal.WebhookSecrets))
 	app.Services = Services{Clock: clk, Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns,
-		Delivery: engine, Events: app.events}
+		Delivery: engine, Events: app.events, Reports: reports, Measure: measurement}
 	app.member = cluster.New(cluster.Config{Node: engine.Node(), Timeout: cfg.LeaseTimeout, Single: !shared},
 		app.store, engine, func() uint64 {
 			if f := app.follower; f != nil && app.loaded.Load() {
@@ -191,7 +193,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, erro
 	tiktok := tiktokapi.New(tiktokapi.Deps{Log: log, Clock: clk, Accounts: accounts, Authorization: auths,
 		Campaigns: campaigns, Reports: reports}).Handler()
 	ui, err := web.New(web.Deps{Log: log, Clock: clk, Sessions: session.New(app.store, accounts, clk, operatorToken, app.store),
-		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns})
+		Accounts: accounts, Posts: posts, Authorization: auths, Campaigns: campaigns, Reports: reports, Measure: measurement})
 	if err != nil {
 		app.Close()
 		return nil, fmt.Errorf("web UI: %w", err)

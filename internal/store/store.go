@@ -226,6 +226,13 @@ type Campaigns interface {
 
 	// CreateAd stores a new ad with version 1.
 	CreateAd(ctx context.Context, a model.Ad) error
+	// CreateAdTree stores, in one transaction, a new campaign (when c is not
+	// nil), a new ad group (when g is not nil; if check is not nil it is
+	// called with the ad group's campaign as stored, locked, and a non-nil
+	// answer stores nothing) and the new ad a, each with version 1. Either
+	// all of them are stored or none; ErrNotFound if a campaign or ad group
+	// they belong to does not exist.
+	CreateAdTree(ctx context.Context, c *model.Campaign, g *model.AdGroup, a model.Ad, check func(c model.Campaign) error) error
 	GetAd(ctx context.Context, id string) (model.Ad, error)
 	// UpdateAd changes an ad atomically (see the package comment): change
 	// may edit its name, call to action, status and update time.

@@ -9,7 +9,7 @@ type adsPage struct {
 }
 
 func (h *Handler) showAds(w http.ResponseWriter, r *http.Request, u *user) error {
-	t, err := h.readTree(r.Context(), u.Account, "/ads/ads")
+	t, err := h.readTree(r.Context(), u, "/ads/ads")
 	if err != nil {
 		return err
 	}

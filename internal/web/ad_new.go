@@ -2,26 +2,62 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
-	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/campaign"
 	"github.com/flintads/flint/internal/model"
 )
 
-// adForm is the ad step: what was typed, kept on error.
+// adForm is the ad step: what was typed, kept on error and carried
+// through the other steps.
 type adForm struct {
 	Name, Identity, SparkPostID, CTA, URL string
 }
+
+func readAdForm(f url.Values) adForm {
+	return adForm{Name: f.Get("ad.name"), Identity: f.Get("ad.identity"), SparkPostID: f.Get("ad.spark_post_id"),
+		CTA: f.Get("ad.cta"), URL: f.Get("ad.url")}
+}
+
+// fields are the answers as hidden inputs of the other steps.
+func (f adForm) fields() []hiddenField {
+	return []hiddenField{{"ad.name", f.Name}, {"ad.identity", f.Identity}, {"ad.spark_post_id", f.SparkPostID},
+		{"ad.cta", f.CTA}, {"ad.url", f.URL}}
+}
+
+// input is the form as the campaign service takes it.
+func (f adForm) input() campaign.AdInput {
+	in := campaign.AdInput{SparkPostID: f.SparkPostID, Name: &f.Name, CTALabel: &f.CTA, CTAURL: &f.URL}
+	if f.Name == "" {
+		in.Name = nil
+	}
+	return in
+}
+
+// ownErrors are the errors of the choice only the form knows about: a
+// Spark ad is delivered from the creator's account.
+func (f adForm) ownErrors() formErrors {
+	errs := formErrors{}
+	if f.Identity != "creator" {
+		errs["ad.identity"] = "Spark Ads are delivered from the creator's account: choose it."
+	}
+	return errs
+}
+
+// adFields maps the domain's field names to the form's.
+var adFields = map[string]string{"name": "ad.name", "spark_post_id": "ad.spark_post_id", "cta.label": "ad.cta",
+	"cta.url": "ad.url"}
 
 // adFormPage is Create → ad: the creator's identity, a post from the
 // library, the call to action, Publish.
 type adFormPage struct {
 	Base
-	AdGroupID, AdGroupName string
-	Form                   adForm
-	Errors                 formErrors
-	Library                []libraryChoice
-	CTAs                   []option
+	Flow                      flowView
+	CampaignName, AdGroupName string
+	Form                      adForm
+	Errors                    formErrors
+	Library                   []libraryChoice
+	CTAs                      []option
 }
 
 type libraryChoice struct {
@@ -33,8 +69,9 @@ type libraryChoice struct {
 var ctaChoices = []string{"Learn more", "Shop now", "Sign up", "Order now", "Book now", "Download", "Watch now",
 	"Contact us", "Get offer", "Subscribe"}
 
-func (h *Handler) adFormPage(r *http.Request, u *user, g model.AdGroup, f adForm) (adFormPage, error) {
-	page := adFormPage{Base: h.base(r, u, "Create an ad"), AdGroupID: g.ID, AdGroupName: g.Name, Form: f, Errors: formErrors{}}
+func (h *Handler) adFormPage(r *http.Request, u *user, campaignName, groupName string, f adForm) (adFormPage, error) {
+	page := adFormPage{Base: h.base(r, u, "Create an ad"), CampaignName: campaignName, AdGroupName: groupName, Form: f,
+		Errors: formErrors{}}
 	page.Nav = "campaign"
 	for _, c := range ctaChoices {
 		page.CTAs = append(page.CTAs, option{Value: c, Label: c, Selected: c == f.CTA})
@@ -55,61 +92,12 @@ func (h *Handler) adFormPage(r *http.Request, u *user, g model.AdGroup, f adForm
 	return page, nil
 }
 
+// newAd starts the flow that adds an ad to one of the advertiser's ad
+// groups.
 func (h *Handler) newAd(w http.ResponseWriter, r *http.Request, u *user) error {
-	g, err := h.Campaigns.GetAdGroup(r.Context(), u.Account.ID, r.PathValue("id"))
+	wz, err := h.adGroupWizard(r, u)
 	if err != nil {
 		return err
 	}
-	page, err := h.adFormPage(r, u, g, adForm{Identity: "creator", CTA: campaign.DefaultCTALabel})
-	if err != nil {
-		return err
-	}
-	if r.URL.Query().Get("step") == "2" {
-		page.Notice = "Ad group created. Last step: the ad."
-	}
-	h.render(w, r, http.StatusOK, "ad_new", page)
-	return nil
-}
-
-func (h *Handler) createAd(w http.ResponseWriter, r *http.Request, u *user) error {
-	g, err := h.Campaigns.GetAdGroup(r.Context(), u.Account.ID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	p := r.PostForm
-	f := adForm{Name: p.Get("name"), Identity: p.Get("identity"), SparkPostID: p.Get("spark_post_id"),
-		CTA: p.Get("cta"), URL: p.Get("url")}
-	page, perr := h.adFormPage(r, u, g, f)
-	if perr != nil {
-		return perr
-	}
-	switch {
-	case f.Identity != "creator":
-		page.Errors["identity"] = "Spark Ads are delivered from the creator's account: choose it."
-	case f.SparkPostID == "":
-		page.Errors["spark_post_id"] = "Select a post from your library."
-	}
-	if len(page.Errors) > 0 {
-		h.render(w, r, http.StatusBadRequest, "ad_new", page)
-		return nil
-	}
-	in := campaign.AdInput{AdGroupID: g.ID, SparkPostID: f.SparkPostID, Name: &f.Name, CTALabel: &f.CTA, CTAURL: &f.URL}
-	if f.Name == "" {
-		in.Name = nil
-	}
-	if _, err := h.Campaigns.CreateAd(r.Context(), u.Account.ID, in); err != nil {
-		if !page.Errors.add(err, map[string]string{"name": "name", "spark_post_id": "spark_post_id", "cta.label": "cta",
-			"cta.url": "url"}) {
-			return err
-		}
-		if e, ok := apperr.As(err); ok && sparkPostWords[e.Code] != "" {
-			page.Errors["spark_post_id"] = sparkPostWords[e.Code]
-		}
-		h.render(w, r, statusFor(err), "ad_new", page)
-		return nil
-	}
-	return seeOther(w, r, "/ads/ad-groups/"+g.ID+"?done=published")
+	return h.renderStep(w, r, u, wz, campaign.StepAd, http.StatusOK, nil)
 }

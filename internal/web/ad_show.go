@@ -18,7 +18,7 @@ func (h *Handler) showAd(w http.ResponseWriter, r *http.Request, u *user) error 
 		return err
 	}
 	back := "/ads/ads/" + ad.ID
-	t, err := h.readTree(r.Context(), a, back)
+	t, err := h.readTree(r.Context(), u, back)
 	if err != nil {
 		return err
 	}

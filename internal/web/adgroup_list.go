@@ -18,7 +18,7 @@ var billingWords = map[model.BillingEvent]string{
 	model.BillCPV: "per 6-second view",
 }
 
-func adGroupRows(a model.Account, t *adTree, campaignID, back string) []adGroupRow {
+func adGroupRows(a model.Account, t *adTree, campaignID string) []adGroupRow {
 	names := map[string]string{}
 	for _, c := range t.campaigns {
 		names[c.ID] = c.Name
@@ -29,10 +29,9 @@ func adGroupRows(a model.Account, t *adTree, campaignID, back string) []adGroupR
 			continue
 		}
 		out = append(out, adGroupRow{ID: g.ID, Name: g.Name, CampaignID: g.CampaignID, CampaignName: names[g.CampaignID],
-			Budget: budgetText(a, g.BudgetMode, g.Budget), Bid: amount(a, g.Bid) + " " + billingWords[g.BillingEvent],
+			Budget: groupBudgetText(a, g), Bid: amount(a, g.Bid) + " " + billingWords[g.BillingEvent],
 			Spend: amount(a, t.spend[g.ID]), Delivery: deliveringText(t.serving[g.ID], t.count[g.ID]),
-			Switch: switchView{Action: "/ads/ad-groups/" + g.ID + "/status", Label: "Ad group " + g.Name,
-				On: g.Status == model.Enabled, Back: back}})
+			Switch: t.switchFor("/ads/ad-groups/"+g.ID+"/status", "Ad group "+g.Name, g.Status == model.Enabled)})
 	}
 	return out
 }
@@ -44,11 +43,11 @@ type adGroupsPage struct {
 }
 
 func (h *Handler) showAdGroups(w http.ResponseWriter, r *http.Request, u *user) error {
-	t, err := h.readTree(r.Context(), u.Account, "/ads/ad-groups")
+	t, err := h.readTree(r.Context(), u, "/ads/ad-groups")
 	if err != nil {
 		return err
 	}
-	page := adGroupsPage{Base: h.base(r, u, "Ad groups"), AdGroups: adGroupRows(u.Account, t, "", "/ads/ad-groups")}
+	page := adGroupsPage{Base: h.base(r, u, "Ad groups"), AdGroups: adGroupRows(u.Account, t, "")}
 	page.Nav = "campaign"
 	h.render(w, r, http.StatusOK, "ad_groups", page)
 	return nil

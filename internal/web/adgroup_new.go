@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -11,7 +12,8 @@ import (
 	"github.com/flintads/flint/internal/model"
 )
 
-// adGroupForm is the ad group step: what was typed, kept on error.
+// adGroupForm is the ad group step: what was typed, kept on error and
+// carried through the other steps.
 type adGroupForm struct {
 	Name, Countries, Age, Gender, Languages, OS, Interests string
 	Start, End                                             string
@@ -19,17 +21,61 @@ type adGroupForm struct {
 	Pacing                                                 string
 }
 
+// adGroupInputs are the form's field names, in the order of the page.
+var adGroupInputs = []string{"name", "countries", "age", "gender", "languages", "os", "interests", "start", "end",
+	"budget_mode", "budget", "billing_event", "bid", "frequency", "pacing"}
+
+func (f *adGroupForm) field(name string) *string {
+	return map[string]*string{"name": &f.Name, "countries": &f.Countries, "age": &f.Age, "gender": &f.Gender,
+		"languages": &f.Languages, "os": &f.OS, "interests": &f.Interests, "start": &f.Start, "end": &f.End,
+		"budget_mode": &f.BudgetMode, "budget": &f.Budget, "billing_event": &f.BillingEvent, "bid": &f.Bid,
+		"frequency": &f.Frequency, "pacing": &f.Pacing}[name]
+}
+
+func readAdGroupForm(v url.Values) adGroupForm {
+	var f adGroupForm
+	for _, name := range adGroupInputs {
+		*f.field(name) = v.Get("ad_group." + name)
+	}
+	f.Budget, f.Bid = strings.TrimSpace(f.Budget), strings.TrimSpace(f.Bid)
+	return f
+}
+
+// fields are the answers as hidden inputs of the other steps.
+func (f adGroupForm) fields() []hiddenField {
+	out := make([]hiddenField, 0, len(adGroupInputs))
+	for _, name := range adGroupInputs {
+		out = append(out, hiddenField{"ad_group." + name, *f.field(name)})
+	}
+	return out
+}
+
+// defaultAdGroupForm is what the ad group step starts with: everyone, now,
+// continuously, a CPM bid, and a daily budget when the campaign has none.
+func defaultAdGroupForm(campaignName string, campaignHasNoBudget bool) adGroupForm {
+	f := adGroupForm{Name: campaignName + " · ad group", BudgetMode: "NONE", BillingEvent: "CPM", Bid: "4.00",
+		Pacing: "STANDARD"}
+	if campaignName == "" {
+		f.Name = "Ad group"
+	}
+	if campaignHasNoBudget {
+		f.BudgetMode = "DAILY"
+	}
+	return f
+}
+
 // adGroupFormPage is Create → ad group.
 type adGroupFormPage struct {
 	Base
-	CampaignID, CampaignName string
-	Form                     adGroupForm
-	Errors                   formErrors
-	Ages, Genders, OSes      []option
-	BudgetTypes              []option
-	BillingEvents            []option
-	Frequencies, Pacings     []option
-	Currency, Timezone       string
+	Flow                 flowView
+	CampaignName         string
+	Form                 adGroupForm
+	Errors               formErrors
+	Ages, Genders, OSes  []option
+	BudgetTypes          []option
+	BillingEvents        []option
+	Frequencies, Pacings []option
+	Currency, Timezone   string
 }
 
 // The choices of the ad group form. Empty values mean "everyone".
@@ -58,12 +104,13 @@ func choose(options []option, value string) []option {
 	return out
 }
 
-func (h *Handler) adGroupFormPage(r *http.Request, u *user, c model.Campaign, f adGroupForm) adGroupFormPage {
+func (h *Handler) adGroupFormPage(r *http.Request, u *user, campaignName string, campaignBudget bool,
+	f adGroupForm) adGroupFormPage {
 	none := "Use the campaign budget"
-	if c.BudgetMode == model.BudgetNone {
+	if !campaignBudget {
 		none = "No ad group budget"
 	}
-	page := adGroupFormPage{Base: h.base(r, u, "Create an ad group"), CampaignID: c.ID, CampaignName: c.Name, Form: f,
+	page := adGroupFormPage{Base: h.base(r, u, "Create an ad group"), CampaignName: campaignName, Form: f,
 		Errors: formErrors{}, Ages: choose(ageChoices, f.Age), Genders: choose(genderChoices, f.Gender),
 		OSes: choose(osChoices, f.OS), BudgetTypes: budgetTypeOptions(f.BudgetMode, none),
 		BillingEvents: choose(billingChoices, f.BillingEvent), Frequencies: choose(frequencyChoices, f.Frequency),
@@ -72,70 +119,34 @@ func (h *Handler) adGroupFormPage(r *http.Request, u *user, c model.Campaign, f 
 	return page
 }
 
+// newAdGroup starts the flow that adds an ad group (and its first ad) to
+// one of the advertiser's campaigns.
 func (h *Handler) newAdGroup(w http.ResponseWriter, r *http.Request, u *user) error {
-	c, err := h.Campaigns.GetCampaign(r.Context(), u.Account.ID, r.PathValue("id"))
+	wz, err := h.campaignWizard(r, u)
 	if err != nil {
 		return err
 	}
-	f := adGroupForm{Name: c.Name + " · ad group", BudgetMode: "NONE", BillingEvent: "CPM", Bid: "4.00", Pacing: "STANDARD"}
-	if c.BudgetMode == model.BudgetNone {
-		f.BudgetMode = "DAILY"
-	}
-	page := h.adGroupFormPage(r, u, c, f)
-	if r.URL.Query().Get("step") == "1" {
-		page.Notice = "Campaign created. Now choose who sees your ads, and how you pay."
-	}
-	h.render(w, r, http.StatusOK, "ad_group_new", page)
-	return nil
+	c := wz.existingCampaign
+	wz.group = defaultAdGroupForm(c.Name, c.BudgetMode == model.BudgetNone)
+	return h.renderStep(w, r, u, wz, campaign.StepAdGroup, http.StatusOK, nil)
 }
 
 // adGroupFields maps the domain's field names to the form's.
 var adGroupFields = map[string]string{
-	"name": "name", "targeting.countries": "countries", "targeting.age_min": "age", "targeting.age_max": "age",
-	"targeting.genders": "gender", "targeting.languages": "languages", "targeting.os": "os",
-	"targeting.interests": "interests", "start_time": "start", "end_time": "end", "budget_mode": "budget_mode",
-	"budget": "budget", "billing_event": "billing_event", "bid": "bid", "frequency_cap.": "frequency",
-	"pacing": "pacing",
-}
-
-func (h *Handler) createAdGroup(w http.ResponseWriter, r *http.Request, u *user) error {
-	c, err := h.Campaigns.GetCampaign(r.Context(), u.Account.ID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	p := r.PostForm
-	f := adGroupForm{Name: p.Get("name"), Countries: p.Get("countries"), Age: p.Get("age"), Gender: p.Get("gender"),
-		Languages: p.Get("languages"), OS: p.Get("os"), Interests: p.Get("interests"), Start: p.Get("start"),
-		End: p.Get("end"), BudgetMode: p.Get("budget_mode"), Budget: strings.TrimSpace(p.Get("budget")),
-		BillingEvent: p.Get("billing_event"), Bid: strings.TrimSpace(p.Get("bid")), Frequency: p.Get("frequency"),
-		Pacing: p.Get("pacing")}
-	page := h.adGroupFormPage(r, u, c, f)
-	in, inputErrs := f.input(c.ID, location(u.Account))
-	if len(inputErrs) == 0 {
-		g, err := h.Campaigns.CreateAdGroup(r.Context(), u.Account.ID, in)
-		if err == nil {
-			return seeOther(w, r, "/ads/ad-groups/"+g.ID+"/ads/new?step=2")
-		}
-		if !page.Errors.add(err, adGroupFields) {
-			return err
-		}
-		h.render(w, r, statusFor(err), "ad_group_new", page)
-		return nil
-	}
-	page.Errors = inputErrs
-	h.render(w, r, http.StatusBadRequest, "ad_group_new", page)
-	return nil
+	"name": "ad_group.name", "targeting.countries": "ad_group.countries", "targeting.age_min": "ad_group.age",
+	"targeting.age_max": "ad_group.age", "targeting.genders": "ad_group.gender",
+	"targeting.languages": "ad_group.languages", "targeting.os": "ad_group.os",
+	"targeting.interests": "ad_group.interests", "start_time": "ad_group.start", "end_time": "ad_group.end",
+	"budget_mode": "ad_group.budget_mode", "budget": "ad_group.budget", "billing_event": "ad_group.billing_event",
+	"bid": "ad_group.bid", "frequency_cap.": "ad_group.frequency", "pacing": "ad_group.pacing",
 }
 
 // input turns the form into the domain's input. It reads the form's own
-// choices (the age range, the cap, local times); everything else is the
-// domain's to judge.
-func (f adGroupForm) input(campaignID string, loc *time.Location) (campaign.AdGroupInput, formErrors) {
+// choices (the age range, the cap, local times) and returns their errors
+// by form field; everything else is the domain's to judge.
+func (f adGroupForm) input(loc *time.Location) (campaign.AdGroupInput, formErrors) {
 	errs := formErrors{}
-	in := campaign.AdGroupInput{CampaignID: campaignID, Name: &f.Name, BudgetMode: &f.BudgetMode,
+	in := campaign.AdGroupInput{Name: &f.Name, BudgetMode: &f.BudgetMode,
 		BillingEvent: &f.BillingEvent, Bid: &f.Bid, Pacing: &f.Pacing}
 	if f.Budget != "" || f.BudgetMode != "NONE" {
 		in.Budget = &f.Budget
@@ -152,41 +163,40 @@ func (f adGroupForm) input(campaignID string, loc *time.Location) (campaign.AdGr
 		lo, hi, ok := strings.Cut(f.Age, "-")
 		a, err1 := strconv.Atoi(lo)
 		if !ok || err1 != nil {
-			errs["age"] = "Choose an age range from the list."
+			errs["ad_group.age"] = "Choose an age range from the list."
 		} else {
 			t.AgeMin = &a
 			if hi != "" {
 				b, err := strconv.Atoi(hi)
 				if err != nil {
-					errs["age"] = "Choose an age range from the list."
+					errs["ad_group.age"] = "Choose an age range from the list."
 				}
 				t.AgeMax = &b
 			}
 		}
 	}
 	in.Targeting = t
-	for name, v := range map[string]string{"start": f.Start, "end": f.End} {
-		if v == "" {
+	for _, end := range []struct {
+		name, value string
+		dst         **string
+	}{{"ad_group.start", f.Start, &in.StartTime}, {"ad_group.end", f.End, &in.EndTime}} {
+		if end.value == "" {
 			continue
 		}
-		at, err := time.ParseInLocation("2006-01-02T15:04", v, loc)
+		at, err := time.ParseInLocation("2006-01-02T15:04", end.value, loc)
 		if err != nil {
-			errs[name] = "Enter a date and time such as 2026-12-01 09:00."
+			errs[end.name] = "Enter a date and time such as 2026-12-01 09:00."
 			continue
 		}
 		s := at.UTC().Format(time.RFC3339)
-		if name == "start" {
-			in.StartTime = &s
-		} else {
-			in.EndTime = &s
-		}
+		*end.dst = &s
 	}
 	if f.Frequency != "" {
 		imps, days, ok := strings.Cut(f.Frequency, "/")
 		i, err1 := strconv.Atoi(imps)
 		d, err2 := strconv.Atoi(days)
 		if !ok || err1 != nil || err2 != nil {
-			errs["frequency"] = "Choose a frequency cap from the list."
+			errs["ad_group.frequency"] = "Choose a frequency cap from the list."
 		} else {
 			in.FrequencyCap = &model.FrequencyCap{Impressions: i, Days: d}
 		}
@@ -220,14 +230,17 @@ func adGroupSettings(a model.Account, g model.AdGroup) []metricCard {
 	}
 	freq := "No cap"
 	if g.FrequencyCap.Impressions > 0 {
-		freq = fmt.Sprintf("%s per %s", plural(g.FrequencyCap.Impressions, "impression", "impressions"),
-			plural(g.FrequencyCap.Days, "day", "days"))
+		per := plural(g.FrequencyCap.Days, "day", "days")
+		if g.FrequencyCap.Days == 1 {
+			per = "day"
+		}
+		freq = fmt.Sprintf("%s per %s", plural(g.FrequencyCap.Impressions, "impression", "impressions"), per)
 	}
 	pacing := "Standard"
 	if g.Pacing == model.PacingAccelerated {
 		pacing = "Accelerated"
 	}
 	return []metricCard{{"Audience", strings.Join(who, " · ")}, {"Schedule", schedule},
-		{"Budget", budgetText(a, g.BudgetMode, g.Budget)}, {"Bid", amount(a, g.Bid) + " " + billingWords[g.BillingEvent]},
+		{"Budget", groupBudgetText(a, g)}, {"Bid", amount(a, g.Bid) + " " + billingWords[g.BillingEvent]},
 		{"Frequency cap", freq}, {"Pacing", pacing}}
 }

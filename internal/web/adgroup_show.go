@@ -22,12 +22,12 @@ func (h *Handler) showAdGroup(w http.ResponseWriter, r *http.Request, u *user) e
 		return err
 	}
 	back := "/ads/ad-groups/" + g.ID
-	t, err := h.readTree(r.Context(), a, back)
+	t, err := h.readTree(r.Context(), u, back)
 	if err != nil {
 		return err
 	}
 	page := adGroupPage{Base: h.base(r, u, g.Name), ID: g.ID, Name: g.Name, CampaignID: g.CampaignID,
-		Switch: switchView{Action: "/ads/ad-groups/" + g.ID + "/status", Label: "Ad group " + g.Name, On: g.Status == model.Enabled, Back: back},
+		Switch: t.switchFor("/ads/ad-groups/"+g.ID+"/status", "Ad group "+g.Name, g.Status == model.Enabled),
 		Ads:    t.byGroup[g.ID]}
 	for _, c := range t.campaigns {
 		if c.ID == g.CampaignID {

@@ -67,11 +67,20 @@ func budgetText(a model.Account, mode model.BudgetMode, m money.Micros) string {
 	return "No budget"
 }
 
+// groupBudgetText describes an ad group's budget; one without a budget of
+// its own spends from its campaign's.
+func groupBudgetText(a model.Account, g model.AdGroup) string {
+	if g.BudgetMode == model.BudgetNone {
+		return "Campaign budget"
+	}
+	return budgetText(a, g.BudgetMode, g.Budget)
+}
+
 // switchView is a one-button form that turns a campaign, ad group or ad on
 // or off and comes back to the page it was on.
 type switchView struct {
-	Action, Label, Back string
-	On                  bool
+	Action, Label, Back, CSRF string
+	On                        bool
 }
 
 // adRow is an ad in a list: its switch, serving status in words, counters.
@@ -100,13 +109,21 @@ type adTree struct {
 	spend   map[string]money.Micros
 	serving map[string]int
 	count   map[string]int
+	// back is where status switches return to; csrf their form token.
+	back, csrf string
 }
 
-// readTree reads the advertiser's whole structure. back is where status
-// switches return to.
-func (h *Handler) readTree(ctx context.Context, a model.Account, back string) (*adTree, error) {
+// switchFor is the status switch of the object whose status action is.
+func (t *adTree) switchFor(action, label string, on bool) switchView {
+	return switchView{Action: action, Label: label, On: on, Back: t.back, CSRF: t.csrf}
+}
+
+// readTree reads the signed-in advertiser's whole structure. back is where
+// status switches return to.
+func (h *Handler) readTree(ctx context.Context, u *user, back string) (*adTree, error) {
+	a := u.Account
 	t := &adTree{byGroup: map[string][]adRow{}, spend: map[string]money.Micros{}, serving: map[string]int{},
-		count: map[string]int{}}
+		count: map[string]int{}, back: back, csrf: csrfToken(u.Secret)}
 	var err error
 	if t.campaigns, err = h.Campaigns.ListCampaigns(ctx, a.ID); err != nil {
 		return nil, err
@@ -144,8 +161,7 @@ func (h *Handler) readTree(ctx context.Context, a model.Account, back string) (*
 			AdGroupName: names[ad.AdGroupID], Serving: s.Serving, Spend: amount(a, s.Stats.Spend), spend: s.Stats.Spend,
 			Impressions: s.Stats.Impressions, Clicks: s.Stats.Clicks, Views: s.Stats.Views6s,
 			Engagement: s.Stats.Likes + s.Stats.Comments + s.Stats.Shares + s.Stats.Follows,
-			Switch: switchView{Action: "/ads/ads/" + ad.ID + "/status", Label: "Ad " + ad.Name,
-				On: ad.Status == model.Enabled, Back: back}}
+			Switch:     t.switchFor("/ads/ads/"+ad.ID+"/status", "Ad "+ad.Name, ad.Status == model.Enabled)}
 		row.Status, row.Reasons = servingWords(s)
 		t.ads = append(t.ads, row)
 		t.byGroup[ad.AdGroupID] = append(t.byGroup[ad.AdGroupID], row)

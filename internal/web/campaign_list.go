@@ -20,13 +20,13 @@ var objectiveWords = map[model.Objective]string{
 	model.ObjectiveConversions: "Conversions",
 }
 
-func campaignRows(a model.Account, t *adTree, back string) []campaignRow {
+func campaignRows(a model.Account, t *adTree) []campaignRow {
 	out := make([]campaignRow, 0, len(t.campaigns))
 	for _, c := range t.campaigns {
 		out = append(out, campaignRow{ID: c.ID, Name: c.Name, Objective: objectiveWords[c.Objective],
 			Budget: budgetText(a, c.BudgetMode, c.Budget), Spend: amount(a, t.spend[c.ID]),
 			Delivery: deliveringText(t.serving[c.ID], t.count[c.ID]),
-			Switch:   switchView{Action: "/ads/campaigns/" + c.ID + "/status", Label: "Campaign " + c.Name, On: c.Status == model.Enabled, Back: back}})
+			Switch:   t.switchFor("/ads/campaigns/"+c.ID+"/status", "Campaign "+c.Name, c.Status == model.Enabled)})
 	}
 	return out
 }
@@ -38,11 +38,11 @@ type campaignsPage struct {
 }
 
 func (h *Handler) showCampaigns(w http.ResponseWriter, r *http.Request, u *user) error {
-	t, err := h.readTree(r.Context(), u.Account, "/ads/campaigns")
+	t, err := h.readTree(r.Context(), u, "/ads/campaigns")
 	if err != nil {
 		return err
 	}
-	page := campaignsPage{Base: h.base(r, u, "Campaigns"), Campaigns: campaignRows(u.Account, t, "/ads/campaigns")}
+	page := campaignsPage{Base: h.base(r, u, "Campaigns"), Campaigns: campaignRows(u.Account, t)}
 	page.Nav = "campaign"
 	h.render(w, r, http.StatusOK, "campaigns", page)
 	return nil

@@ -2,20 +2,47 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/flintads/flint/internal/campaign"
 	"github.com/flintads/flint/internal/model"
 )
 
-// campaignForm is the first step of Create: what was typed, kept on error.
+// campaignForm is the first step of Create: what was typed, kept on error
+// and carried through the later steps.
 type campaignForm struct {
 	Name, Objective, BudgetMode, Budget string
 }
 
+func readCampaignForm(f url.Values) campaignForm {
+	return campaignForm{Name: f.Get("campaign.name"), Objective: f.Get("campaign.objective"),
+		BudgetMode: f.Get("campaign.budget_mode"), Budget: strings.TrimSpace(f.Get("campaign.budget"))}
+}
+
+// fields are the answers as hidden inputs of the other steps.
+func (f campaignForm) fields() []hiddenField {
+	return []hiddenField{{"campaign.name", f.Name}, {"campaign.objective", f.Objective},
+		{"campaign.budget_mode", f.BudgetMode}, {"campaign.budget", f.Budget}}
+}
+
+// input is the form as the campaign service takes it.
+func (f campaignForm) input() campaign.CampaignInput {
+	in := campaign.CampaignInput{Name: &f.Name, Objective: &f.Objective, BudgetMode: &f.BudgetMode}
+	if f.Budget != "" || f.BudgetMode != "NONE" {
+		in.Budget = &f.Budget
+	}
+	return in
+}
+
+// campaignFields maps the domain's field names to the form's.
+var campaignFields = map[string]string{"name": "campaign.name", "objective": "campaign.objective",
+	"budget_mode": "campaign.budget_mode", "budget": "campaign.budget"}
+
 // campaignFormPage is Create → campaign.
 type campaignFormPage struct {
 	Base
+	Flow        flowView
 	Form        campaignForm
 	Errors      formErrors
 	Objectives  []option
@@ -42,31 +69,9 @@ func (h *Handler) campaignFormPage(r *http.Request, u *user, f campaignForm) cam
 	return page
 }
 
+// newCampaign starts the Create flow.
 func (h *Handler) newCampaign(w http.ResponseWriter, r *http.Request, u *user) error {
-	h.render(w, r, http.StatusOK, "campaign_new", h.campaignFormPage(r, u,
-		campaignForm{Objective: string(model.ObjectiveVideoViews), BudgetMode: "NONE"}))
-	return nil
-}
-
-func (h *Handler) createCampaign(w http.ResponseWriter, r *http.Request, u *user) error {
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	f := campaignForm{Name: r.PostForm.Get("name"), Objective: r.PostForm.Get("objective"),
-		BudgetMode: r.PostForm.Get("budget_mode"), Budget: strings.TrimSpace(r.PostForm.Get("budget"))}
-	in := campaign.CampaignInput{Name: &f.Name, Objective: &f.Objective, BudgetMode: &f.BudgetMode}
-	if f.Budget != "" || f.BudgetMode != "NONE" {
-		in.Budget = &f.Budget
-	}
-	c, err := h.Campaigns.CreateCampaign(r.Context(), u.Account.ID, in)
-	if err == nil {
-		return seeOther(w, r, "/ads/campaigns/"+c.ID+"/ad-groups/new?step=1")
-	}
-	page := h.campaignFormPage(r, u, f)
-	if !page.Errors.add(err, map[string]string{"name": "name", "objective": "objective", "budget_mode": "budget_mode",
-		"budget": "budget"}) {
-		return err
-	}
-	h.render(w, r, statusFor(err), "campaign_new", page)
-	return nil
+	wz := &wizard{action: "/ads/campaigns/new",
+		campaign: campaignForm{Objective: string(model.ObjectiveVideoViews), BudgetMode: "NONE"}}
+	return h.renderStep(w, r, u, wz, campaign.StepCampaign, http.StatusOK, nil)
 }

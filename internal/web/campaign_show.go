@@ -21,19 +21,16 @@ func (h *Handler) showCampaign(w http.ResponseWriter, r *http.Request, u *user) 
 		return err
 	}
 	back := "/ads/campaigns/" + c.ID
-	t, err := h.readTree(r.Context(), a, back)
+	t, err := h.readTree(r.Context(), u, back)
 	if err != nil {
 		return err
 	}
 	page := campaignPage{Base: h.base(r, u, c.Name), ID: c.ID, Name: c.Name, Objective: objectiveWords[c.Objective],
 		Budget: budgetText(a, c.BudgetMode, c.Budget), Spend: amount(a, t.spend[c.ID]),
 		Delivery: deliveringText(t.serving[c.ID], t.count[c.ID]),
-		Switch:   switchView{Action: "/ads/campaigns/" + c.ID + "/status", Label: "Campaign " + c.Name, On: c.Status == model.Enabled, Back: back},
-		AdGroups: adGroupRows(a, t, c.ID, back)}
+		Switch:   t.switchFor("/ads/campaigns/"+c.ID+"/status", "Campaign "+c.Name, c.Status == model.Enabled),
+		AdGroups: adGroupRows(a, t, c.ID)}
 	page.Nav = "campaign"
-	if r.URL.Query().Get("done") == "created" {
-		page.Notice = "Campaign created."
-	}
 	h.render(w, r, http.StatusOK, "campaign", page)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
@@ -75,22 +76,12 @@ func (h *Handler) showChart(w http.ResponseWriter, r *http.Request, u *user) err
 			labels[i] = d.Day.Format("2 Jan")
 		}
 	}
-	p := plot.New()
-	p.BackgroundColor = color.Transparent
-	p.X.Tick.Label.Color, p.Y.Tick.Label.Color = chartInk, chartInk
-	p.X.Tick.Label.Font.Size, p.Y.Tick.Label.Font.Size = vg.Points(10), vg.Points(10)
-	p.X.LineStyle.Color, p.Y.LineStyle.Width = chartGrid, 0
-	p.X.Tick.LineStyle.Width, p.Y.Tick.LineStyle.Width = 0, 0
-	p.Y.Min = 0
+	p := newPlot()
 	if m.isMoney {
 		p.Y.Tick.Marker = moneyTicks{currency: a}
 	} else {
 		p.Y.Tick.Marker = countTicks{}
 	}
-	grid := plotter.NewGrid()
-	grid.Vertical.Width = 0
-	grid.Horizontal.Color = chartGrid
-	p.Add(grid)
 	bars, err := plotter.NewBarChart(values, vg.Points(12))
 	if err != nil {
 		return err
@@ -112,7 +103,38 @@ func (h *Handler) showChart(w http.ResponseWriter, r *http.Request, u *user) err
 	if max := maxOf(values); max == 0 {
 		p.Y.Max = 1
 	}
-	wt, err := p.WriterTo(vg.Points(chartWidth), vg.Points(chartHeight), "svg")
+	return writeChart(w, p, chartWidth, chartHeight)
+}
+
+// chartFont is the charts' typeface: a sans serif, like the pages' (gonum's
+// default is a serif).
+var chartFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+// newPlot returns an empty plot in the charts' style: no background, soft
+// ink, sans serif text, horizontal grid lines, the y axis from zero.
+func newPlot() *plot.Plot {
+	p := plot.New()
+	p.BackgroundColor = color.Transparent
+	p.X.Tick.Label.Color, p.Y.Tick.Label.Color = chartInk, chartInk
+	for _, f := range []*font.Font{&p.X.Tick.Label.Font, &p.Y.Tick.Label.Font, &p.Legend.TextStyle.Font,
+		&p.Title.TextStyle.Font, &p.X.Label.TextStyle.Font, &p.Y.Label.TextStyle.Font} {
+		f.Typeface, f.Variant = chartFont.Typeface, chartFont.Variant
+	}
+	p.X.Tick.Label.Font.Size, p.Y.Tick.Label.Font.Size = vg.Points(10), vg.Points(10)
+	p.X.LineStyle.Color, p.Y.LineStyle.Width = chartGrid, 0
+	p.X.Tick.LineStyle.Width, p.Y.Tick.LineStyle.Width = 0, 0
+	p.Y.Min = 0
+	grid := plotter.NewGrid()
+	grid.Vertical.Width = 0
+	grid.Horizontal.Color = chartGrid
+	p.Add(grid)
+	return p
+}
+
+// writeChart answers with p drawn as SVG, width by height points, under the
+// charts' own policy.
+func writeChart(w http.ResponseWriter, p *plot.Plot, width, height float64) error {
+	wt, err := p.WriterTo(vg.Points(width), vg.Points(height), "svg")
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,9 @@ func (h *Handler) showConsoleLogin(w http.ResponseWriter, r *http.Request, u *us
 	if u != nil && u.Operator {
 		return seeOther(w, r, "/console")
 	}
-	h.render(w, r, http.StatusOK, "console_login", consoleLoginPage{Base: h.base(r, nil, "Operator console"),
-		Next: r.URL.Query().Get("next")})
+	page := consoleLoginPage{Base: h.base(r, nil, "Operator console"), Next: r.URL.Query().Get("next")}
+	page.CSRF = anonymousToken(w, r)
+	h.render(w, r, http.StatusOK, "console_login", page)
 	return nil
 }
 
@@ -28,6 +29,7 @@ func (h *Handler) consoleLogin(w http.ResponseWriter, r *http.Request, _ *user) 
 		return err
 	}
 	page := consoleLoginPage{Base: h.base(r, nil, "Operator console"), Next: r.PostForm.Get("next")}
+	page.CSRF = anonymousToken(w, r)
 	started, err := h.Sessions.OperatorLogin(r.Context(), r.PostForm.Get("token"), clientAddr(r), previous(r))
 	if err != nil {
 		e, ok := apperr.As(err)

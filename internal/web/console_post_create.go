@@ -23,24 +23,31 @@ func (h *Handler) consoleCreatePost(w http.ResponseWriter, r *http.Request, u *u
 	}
 	in := post.CreateInput{CreatorID: pf.CreatorID, Caption: pf.Caption, VideoURL: pf.VideoURL, Visibility: pf.Visibility,
 		Original: &pf.Original}
+	// The length is typed in seconds; the form reads it, the domain judges
+	// the rest, and both kinds of error are shown at once.
+	own := formErrors{}
 	if secs, err := strconv.ParseFloat(pf.Duration, 64); err == nil && secs > 0 && secs < 1e7 {
 		ms := int64(secs * 1000)
 		in.DurationMS = &ms
 	} else if pf.Duration != "" {
-		page.PostErrors["duration"] = "Enter the length in seconds, such as 21."
-		h.render(w, r, http.StatusBadRequest, "console", page)
-		return nil
+		own["duration"] = "Enter the length in seconds, such as 21."
 	}
 	if pf.MusicTitle != "" {
 		in.Music = &model.Music{Title: pf.MusicTitle, Commercial: pf.Commercial}
 	}
-	if _, err := h.Posts.Create(r.Context(), in); err != nil {
+	_, err := h.Posts.Create(r.Context(), in)
+	if err == nil && len(own) == 0 {
+		return seeOther(w, r, "/console?done=post")
+	}
+	page.PostErrors = own
+	status := http.StatusBadRequest
+	if err != nil {
 		if !page.PostErrors.add(err, map[string]string{"creator_id": "creator_id", "caption": "caption",
 			"video_url": "video_url", "duration_ms": "duration", "visibility": "visibility", "music.": "music_title"}) {
 			return err
 		}
-		h.render(w, r, statusFor(err), "console", page)
-		return nil
+		status = statusFor(err)
 	}
-	return seeOther(w, r, "/console?done=post")
+	h.render(w, r, status, "console", page)
+	return nil
 }

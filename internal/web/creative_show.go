@@ -16,8 +16,13 @@ func (h *Handler) showCreative(w http.ResponseWriter, r *http.Request, u *user) 
 	if err != nil {
 		return err
 	}
+	ranks, err := h.candidates(r.Context(), u.Account)
+	if err != nil {
+		return err
+	}
 	page := creativePage{Base: h.base(r, u, "Spark Ads post"), Row: h.creativeRow(e), VideoURL: e.Post.VideoURL,
 		Period: plural(e.Authorization.Days, "day", "days")}
+	page.Row.Candidate = ranks[e.Post.ID]
 	if !e.Authorization.ExpiresAt.IsZero() {
 		page.Expires = longDate(e.Authorization.ExpiresAt)
 	}

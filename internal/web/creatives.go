@@ -15,6 +15,8 @@ type creativeRow struct {
 	// under three days.
 	Countdown string
 	Soon      bool
+	// Candidate is the post's rank in the library as a Spark ad.
+	Candidate candidateView
 }
 
 func (h *Handler) creativeRow(e authorization.Entry) creativeRow {
@@ -40,10 +42,16 @@ func (h *Handler) showCreatives(w http.ResponseWriter, r *http.Request, u *user)
 	if err != nil {
 		return err
 	}
+	ranks, err := h.candidates(r.Context(), u.Account)
+	if err != nil {
+		return err
+	}
 	page := creativesPage{Base: h.base(r, u, "Creatives")}
 	page.Nav = "assets"
 	for _, e := range entries {
-		page.Rows = append(page.Rows, h.creativeRow(e))
+		row := h.creativeRow(e)
+		row.Candidate = ranks[e.Post.ID]
+		page.Rows = append(page.Rows, row)
 	}
 	if r.URL.Query().Get("done") == "added" {
 		page.Notice = "The post is in your Spark Ads library, ready for a campaign."

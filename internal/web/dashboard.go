@@ -21,6 +21,8 @@ type metricCard struct {
 
 type chartRef struct {
 	URL, Title, Alt string
+	// Legend names the series of a chart that has several.
+	Legend []string
 }
 
 // overviewDays is how many days the dashboard covers.
@@ -39,7 +41,7 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request, u *user)
 		clicks += d.Stats.Clicks
 		engagement += paidEngagement(d.Stats)
 	}
-	tree, err := h.readTree(r.Context(), a, "/ads")
+	tree, err := h.readTree(r.Context(), u, "/ads")
 	if err != nil {
 		return err
 	}
@@ -50,7 +52,7 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request, u *user)
 			{"Clicks", formatInt(clicks)},
 			{"Paid engagement", formatInt(engagement)},
 		},
-		Campaigns: campaignRows(a, tree, "/ads")}
+		Campaigns: campaignRows(a, tree)}
 	page.Nav = "dashboard"
 	for _, m := range chartMetrics {
 		page.Charts = append(page.Charts, chartRef{URL: "/ads/charts/" + m.name, Title: m.title,

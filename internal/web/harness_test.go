@@ -16,6 +16,7 @@ import (
 
 	"github.com/flintads/flint/internal/config"
 	"github.com/flintads/flint/internal/server"
+	"github.com/flintads/flint/internal/store/pgtest"
 )
 
 const (
@@ -33,9 +34,22 @@ type site struct {
 
 func newSite(t *testing.T, tls bool) *site {
 	t.Helper()
+	return startSite(t, "sqlite", tls)
+}
+
+// backends are the stores the tests that matter most on both run on.
+var backends = []string{"sqlite", "postgres"}
+
+// startSite starts a site on backend ("sqlite", or "postgres": a
+// throw-away database from pgtest, skipped when there is no server).
+func startSite(t *testing.T, backend string, tls bool) *site {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.DataDir = t.TempDir()
 	cfg.DB = filepath.Join(cfg.DataDir, "flint.db")
+	if backend == "postgres" {
+		cfg.DB = pgtest.URL(t)
+	}
 	cfg.OperatorToken = opToken
 	cfg.TestClock = true
 	cfg.CodeLookupBurst = 1000
@@ -129,6 +143,8 @@ func (s *site) structure(adv, creator acct, caption string) tree {
 type client struct {
 	s *site
 	c *http.Client
+	// tokens caches the form token of each session (by cookie value).
+	tokens map[string]string
 }
 
 func (s *site) client() *client {
@@ -136,7 +152,7 @@ func (s *site) client() *client {
 	c := *s.srv.Client() // a copy: each client has its own jar
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &client{s: s, c: &c}
+	return &client{s: s, c: &c, tokens: map[string]string{}}
 }
 
 type page struct {
@@ -151,14 +167,29 @@ func (c *client) get(path string) page {
 	return c.do(req)
 }
 
-// post sends a form the way a browser on this site does (same origin).
+// post sends a form the way a browser on this site does (same origin,
+// with the form token its pages carry).
 func (c *client) post(path string, form url.Values) page {
 	c.s.t.Helper()
 	return c.postFrom(c.s.srv.URL, "same-origin", path, form)
 }
 
-// postFrom sends a form as if from a page of origin.
+// postFrom sends a form, with the client's form token, as if from a page
+// of origin.
 func (c *client) postFrom(origin, fetchSite, path string, form url.Values) page {
+	c.s.t.Helper()
+	withToken := url.Values{}
+	for k, v := range form {
+		withToken[k] = v
+	}
+	if !form.Has("csrf") {
+		withToken.Set("csrf", c.token())
+	}
+	return c.postRaw(origin, fetchSite, path, withToken)
+}
+
+// postRaw sends exactly form, as if from a page of origin.
+func (c *client) postRaw(origin, fetchSite, path string, form url.Values) page {
 	c.s.t.Helper()
 	req, _ := http.NewRequest("POST", c.s.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -180,6 +211,41 @@ func (c *client) do(req *http.Request) page {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return page{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// token returns the form token of the client's pages: its session's when
+// signed in (every page's Log out form carries it), else the login form's.
+func (c *client) token() string {
+	c.s.t.Helper()
+	u, _ := url.Parse(c.s.srv.URL)
+	key := ""
+	for _, k := range c.c.Jar.Cookies(u) {
+		if k.Name == "flint_session" {
+			key = k.Value
+		}
+	}
+	if tok, ok := c.tokens[key]; ok {
+		return tok
+	}
+	tok := formToken(c.get("/terms").body)
+	if tok == "" {
+		tok = formToken(c.get("/login").body)
+	}
+	if tok == "" {
+		c.s.t.Fatal("no page shows a form token")
+	}
+	c.tokens[key] = tok
+	return tok
+}
+
+// formToken returns the value of the first csrf input on a page.
+func formToken(body string) string {
+	_, rest, ok := strings.Cut(body, `name="csrf" value="`)
+	if !ok {
+		return ""
+	}
+	tok, _, _ := strings.Cut(rest, `"`)
+	return tok
 }
 
 // login signs the client in and fails the test if that does not work.

@@ -46,25 +46,28 @@ func parseForm(r *http.Request) error {
 // formErrors are messages shown under the fields they name, by field name.
 type formErrors map[string]string
 
-// fieldError files a domain error under the form field it names (through
-// fields, which maps the domain's field names to the form's), or under ""
-// for the message above the form. It returns false for errors that are not
-// about the input (they become error pages).
+// add files every field error of a domain error (apperr.Error.All) under
+// the form field it names (through fields, which maps the domain's field
+// names to the form's; a key ending in "." stands for every field under
+// it), or under "" for the message above the form. It returns false for
+// errors that are not about the input (they become error pages).
 func (fe formErrors) add(err error, fields map[string]string) bool {
 	e, ok := apperr.As(err)
 	if !ok || e.Kind == apperr.NotFound && e.Field == "" || e.Kind == apperr.Unavailable {
 		return false
 	}
-	name := fields[e.Field]
-	if name == "" {
-		for prefix, n := range fields {
-			if strings.HasSuffix(prefix, ".") && strings.HasPrefix(e.Field, prefix) {
-				name = n
+	for _, x := range e.All() {
+		name := fields[x.Field]
+		if name == "" {
+			for prefix, n := range fields {
+				if strings.HasSuffix(prefix, ".") && strings.HasPrefix(x.Field, prefix) {
+					name = n
+				}
 			}
 		}
-	}
-	if _, taken := fe[name]; !taken {
-		fe[name] = words(e)
+		if _, taken := fe[name]; !taken {
+			fe[name] = fieldWords(name, x)
+		}
 	}
 	return true
 }

@@ -21,7 +21,9 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, u *user) err
 	if u != nil && !u.Operator {
 		return seeOther(w, r, nextOr(next, "/"))
 	}
-	h.render(w, r, http.StatusOK, "login", loginPage{Base: h.base(r, nil, "Log in"), Next: next})
+	page := loginPage{Base: h.base(r, nil, "Log in"), Next: next}
+	page.CSRF = anonymousToken(w, r)
+	h.render(w, r, http.StatusOK, "login", page)
 	return nil
 }
 
@@ -30,6 +32,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, _ *user) error {
 		return err
 	}
 	page := loginPage{Base: h.base(r, nil, "Log in"), Login: r.PostForm.Get("login"), Next: r.PostForm.Get("next")}
+	page.CSRF = anonymousToken(w, r)
 	started, err := h.Sessions.Login(r.Context(), page.Login, r.PostForm.Get("password"), clientAddr(r), previous(r))
 	if err != nil {
 		e, ok := apperr.As(err)

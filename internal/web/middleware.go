@@ -5,8 +5,10 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
+	"github.com/flintads/flint/internal/ids"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/session"
 )
@@ -136,41 +138,27 @@ func (h *Handler) signedIn(r *http.Request) (*user, error) {
 
 // page wraps fn: it signs the user in from the session cookie, sends people
 // without a session to the login page, answers 404 to a role the page is
-// not for, limits form bodies, and renders fn's error.
+// not for and to path IDs Flint could not have made, limits form bodies,
+// refuses a state-changing request without its session's form token, and
+// renders fn's error.
 func (h *Handler) page(roles role, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, err := h.signedIn(r)
-		if err != nil {
-			h.serveError(w, r, nil, err)
-			return
-		}
-		if u == nil {
-			login := "/login"
-			if roles == roleOperator {
-				login = "/console/login"
-			}
-			if r.Method == http.MethodGet {
-				login += "?next=" + urlQueryEscape(r.URL.RequestURI())
-			}
-			http.Redirect(w, r, login, http.StatusSeeOther)
-			return
-		}
-		if u.role()&roles == 0 {
-			if roles == roleOperator && r.Method == http.MethodGet {
-				http.Redirect(w, r, "/console/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-				return
-			}
-			h.serveError(w, r, u, errNotFound)
+		u, ok := h.signIn(w, r, roles)
+		if !ok {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		if !safeMethod(r.Method) && !h.formTokenOK(w, r, u, false) {
+			return
+		}
 		if err := fn(w, r, u); err != nil {
 			h.serveError(w, r, u, err)
 		}
 	})
 }
 
-// public wraps a page that needs no session (login pages).
+// public wraps a page that needs no session (the login pages, Log out):
+// its forms carry the session's token or, before login, the browser's.
 func (h *Handler) public(fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, err := h.signedIn(r)
@@ -179,10 +167,77 @@ func (h *Handler) public(fn handlerFunc) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		if !safeMethod(r.Method) && !h.formTokenOK(w, r, u, true) {
+			return
+		}
 		if err := fn(w, r, u); err != nil {
 			h.serveError(w, r, u, err)
 		}
 	})
+}
+
+// signIn does what page does before the page's own work: the session, the
+// role, the path IDs. It answers and returns false when the page must not
+// run.
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, roles role) (*user, bool) {
+	u, err := h.signedIn(r)
+	if err != nil {
+		h.serveError(w, r, nil, err)
+		return nil, false
+	}
+	if u == nil {
+		login := "/login"
+		if roles == roleOperator {
+			login = "/console/login"
+		}
+		if r.Method == http.MethodGet {
+			login += "?next=" + urlQueryEscape(r.URL.RequestURI())
+		}
+		http.Redirect(w, r, login, http.StatusSeeOther)
+		return nil, false
+	}
+	if u.role()&roles == 0 {
+		if roles == roleOperator && r.Method == http.MethodGet {
+			http.Redirect(w, r, "/console/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return nil, false
+		}
+		h.serveError(w, r, u, errNotFound)
+		return nil, false
+	}
+	if !plausiblePath(r) {
+		h.serveError(w, r, u, errNotFound)
+		return nil, false
+	}
+	return u, true
+}
+
+// plausiblePath reports whether every ID in the request's path could be
+// one Flint made (ids.Plausible): a NUL byte, invalid UTF-8 or a megabyte
+// of text names nothing, and is not found without asking the store.
+func plausiblePath(r *http.Request) bool {
+	for seg := range strings.SplitSeq(r.Pattern, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			if !ids.Plausible(r.PathValue(strings.TrimSuffix(name, "}"))) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// formTokenOK reads the posted form and checks its token (csrf.go),
+// answering the request itself when the form cannot be read or the token
+// is wrong.
+func (h *Handler) formTokenOK(w http.ResponseWriter, r *http.Request, u *user, anonymous bool) bool {
+	if err := parseForm(r); err != nil {
+		h.serveError(w, r, u, err)
+		return false
+	}
+	if !tokenOK(r, u, r.PostForm.Get(csrfField), anonymous) {
+		h.refuseForgery(w, r, u)
+		return false
+	}
+	return true
 }
 
 // clientAddr is the address login attempts are limited by: the peer's IP.

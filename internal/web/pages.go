@@ -21,11 +21,13 @@ type Base struct {
 	Notice string
 	// Reports is true when the reports service is wired (Ads Manager's nav).
 	Reports bool
+	// CSRF is the form token every state-changing form carries (csrf.go).
+	CSRF string
 }
 
 // base returns the Base of a page for u.
 func (h *Handler) base(r *http.Request, u *user, title string) Base {
-	b := Base{Title: title, Reports: h.Reports != nil}
+	b := Base{Title: title, Reports: h.Reports != nil && h.Measure != nil}
 	switch u.role() {
 	case roleCreator:
 		b.App, b.Who = "creator", "@"+u.Account.Handle
@@ -35,6 +37,9 @@ func (h *Handler) base(r *http.Request, u *user, title string) Base {
 		b.App, b.Who = "console", "Operator"
 	}
 	b.SignedIn = u != nil
+	if u != nil {
+		b.CSRF = csrfToken(u.Secret)
+	}
 	return b
 }
 
@@ -63,6 +68,8 @@ var pageTypes = map[string]any{
 	"ad":                adPage{},
 	"ad_new":            adFormPage{},
 	"console":           consolePage{},
+	"reports":           reportsPage{},
+	"report_data":       reportDataPage{},
 	"console_login":     consoleLoginPage{},
 }
 

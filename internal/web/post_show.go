@@ -20,8 +20,13 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, u *user) erro
 	if err != nil {
 		return err
 	}
+	ranks, err := h.candidates(r.Context(), u.Account)
+	if err != nil {
+		return err
+	}
 	page := postPage{Base: h.base(r, u, "Post"), Post: newPostCard(p, stats[p.ID], u.Account.CreatorType),
 		Handle: u.Account.Handle, Name: u.Account.DisplayName}
+	page.Post.Candidate = ranks[p.ID]
 	page.Nav = "profile"
 	h.render(w, r, http.StatusOK, "post", page)
 	return nil

@@ -28,6 +28,8 @@ type postCard struct {
 	Views      int64
 	// Ineligible says in words why the post cannot be authorized for ads.
 	Ineligible string
+	// Candidate is the post's rank among the creator's posts as a Spark ad.
+	Candidate candidateView
 }
 
 func newPostCard(p model.Post, s model.PostStats, ct model.CreatorType) postCard {
@@ -71,6 +73,10 @@ func (h *Handler) showProfile(w http.ResponseWriter, r *http.Request, u *user) e
 	if err != nil {
 		return err
 	}
+	ranks, err := h.candidates(r.Context(), a)
+	if err != nil {
+		return err
+	}
 	page := profilePage{Base: h.base(r, u, a.DisplayName), Name: a.DisplayName, Handle: a.Handle,
 		Type: creatorType(a.CreatorType), Initials: initials(a.DisplayName)}
 	page.Nav = "profile"
@@ -79,6 +85,7 @@ func (h *Handler) showProfile(w http.ResponseWriter, r *http.Request, u *user) e
 			continue
 		}
 		c := newPostCard(p, stats[p.ID], a.CreatorType)
+		c.Candidate = ranks[p.ID]
 		page.Views += c.Views
 		page.Likes += c.Organic.Likes + c.Paid.Likes
 		page.PaidViews += c.Paid.Views

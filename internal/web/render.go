@@ -154,6 +154,14 @@ func (h *Handler) serveError(w http.ResponseWriter, r *http.Request, u *user, er
 	h.render(w, r, status, "error", data)
 }
 
+// capital starts s with a capital letter.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // sentence starts s with a capital letter and ends it with a full stop.
 func sentence(s string) string {
 	if s == "" {

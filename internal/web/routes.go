@@ -4,7 +4,9 @@ import "net/http"
 
 // routes is the UI's route table: every page and action, then the
 // middleware (request log and panic recovery → security headers →
-// cross-origin protection for every state-changing request).
+// cross-origin protection for every state-changing request). The page
+// wrappers (page, public, upload) add the session, the role, plausible
+// path IDs and the form token of state-changing requests (csrf.go).
 func (h *Handler) routes() http.Handler {
 	mux := http.NewServeMux()
 	const cr, ad, op = roleCreator, roleAdvertiser, roleOperator
@@ -48,11 +50,16 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("GET /ads/ads", h.page(ad, h.showAds))
 	mux.Handle("GET /ads/ads/{id}", h.page(ad, h.showAd))
 	mux.Handle("POST /ads/ads/{id}/status", h.page(ad, h.switchAd))
-	if h.Reports != nil {
-		mux.Handle("/ads/reports", h.page(ad, func(w http.ResponseWriter, r *http.Request, _ *user) error {
-			h.Reports.ServeHTTP(w, r)
-			return nil
-		}))
+	if h.Reports != nil && h.Measure != nil {
+		mux.Handle("GET /ads/reports", h.page(ad, h.showReports))
+		mux.Handle("GET /ads/reports/chart.svg", h.page(ad, h.showReportChart))
+		mux.Handle("GET /ads/reports/export.csv", h.page(ad, h.exportReport))
+		mux.Handle("GET /ads/reports/data", h.page(ad, h.showReportData))
+		mux.Handle("POST /ads/reports/data/orders", h.upload(ad, h.importOrders))
+		mux.Handle("POST /ads/reports/data/ad-spend", h.upload(ad, h.importSpend))
+		mux.Handle("POST /ads/reports/data/shopify", h.page(ad, h.setShopifySecret))
+		mux.Handle("POST /ads/reports/data/click-window", h.page(ad, h.setClickWindow))
+		mux.Handle("POST /ads/reports/data/mappings", h.page(ad, h.changeMapping))
 	}
 
 	// The operator console.
@@ -62,7 +69,11 @@ func (h *Handler) routes() http.Handler {
 	mux.Handle("POST /console/accounts", h.page(op, h.consoleCreateAccount))
 	mux.Handle("POST /console/posts", h.page(op, h.consoleCreatePost))
 
-	mux.Handle("/", h.public(func(w http.ResponseWriter, r *http.Request, u *user) error { return errNotFound }))
+	// Anything else is not found (whatever the method: nothing changes).
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		u, _ := h.signedIn(r)
+		h.serveError(w, r, u, errNotFound)
+	})
 
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,8 +1,9 @@
 // Package web is Flint's browser UI, served by `flint serve` outside /api/:
 // the creator app (profile, post, Ad settings, Ad authorizations), Ads
 // Manager (dashboard, creative library with Spark Ads posts, campaign →
-// ad group → ad, lists with status switches and serving status) and the
-// operator console.
+// ad group → ad, lists with status switches and serving status; Reports:
+// questions in plain words, reports, imports and attribution settings) and
+// the operator console.
 //
 // Pages are html/template files embedded with go:embed, parsed once at
 // start into one set per page (the shared layout, the partials and the
@@ -23,7 +24,9 @@ import (
 	"github.com/flintads/flint/internal/authorization"
 	"github.com/flintads/flint/internal/campaign"
 	"github.com/flintads/flint/internal/clock"
+	"github.com/flintads/flint/internal/measure"
 	"github.com/flintads/flint/internal/post"
+	"github.com/flintads/flint/internal/report"
 	"github.com/flintads/flint/internal/session"
 )
 
@@ -36,8 +39,11 @@ type Deps struct {
 	Posts         *post.Service
 	Authorization *authorization.Service
 	Campaigns     *campaign.Service
-	// Reports, when set, adds Reports to Ads Manager's navigation.
-	Reports http.Handler
+	// Reports and Measure, when set, add Reports (and its data sources) to
+	// Ads Manager and the Spark-ad candidate ranks to the creator app and
+	// the library.
+	Reports *report.Service
+	Measure *measure.Service
 }
 
 // Handler serves the UI.

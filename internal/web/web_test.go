@@ -147,10 +147,19 @@ func TestCrossSiteFormsRefused(t *testing.T) {
 }
 
 // TestTenantIsolation: every page and action on another tenant's object
-// answers 404 and changes nothing; a page of another app answers 404.
+// answers 404 and changes nothing; a page of another app answers 404. On
+// both backends.
 func TestTenantIsolation(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, false)
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			testTenantIsolation(t, startSite(t, backend, false))
+		})
+	}
+}
+
+func testTenantIsolation(t *testing.T, s *site) {
 	victim := s.advertiser("Victim", "victim@example.com")
 	attacker := s.advertiser("Attacker", "attacker@example.com")
 	maya := s.creator("maya", "creator")
@@ -176,8 +185,10 @@ func TestTenantIsolation(t *testing.T) {
 		{"/ads/campaigns/" + v.campaign + "/status", url.Values{"status": {"DISABLED"}}},
 		{"/ads/ad-groups/" + v.adGroup + "/status", url.Values{"status": {"DISABLED"}}},
 		{"/ads/ads/" + v.ad + "/status", url.Values{"status": {"DISABLED"}}},
-		{"/ads/campaigns/" + v.campaign + "/ad-groups/new", url.Values{"name": {"x"}, "billing_event": {"CPM"}, "bid": {"1"}}},
-		{"/ads/ad-groups/" + v.adGroup + "/ads/new", url.Values{"identity": {"creator"}, "spark_post_id": {v.sparkPost}, "url": {"https://x.example"}}},
+		{"/ads/campaigns/" + v.campaign + "/ad-groups/new", url.Values{"step": {"ad_group"}, "ad_group.name": {"x"},
+			"ad_group.billing_event": {"CPM"}, "ad_group.bid": {"1"}}},
+		{"/ads/ad-groups/" + v.adGroup + "/ads/new", url.Values{"step": {"ad"}, "go": {"publish"}, "ad.identity": {"creator"},
+			"ad.spark_post_id": {v.sparkPost}, "ad.url": {"https://x.example"}}},
 	} {
 		if p := ac.post(tc.path, tc.form); p.status != http.StatusNotFound {
 			t.Errorf("POST %s as another advertiser: %d", tc.path, p.status)
@@ -278,6 +289,14 @@ func TestOperatorConsole(t *testing.T) {
 	if !strings.Contains(c.get("/console").body, "Hello") {
 		t.Fatal("the console does not list the new post")
 	}
+	// Every wrong field of a post at once, what was typed kept.
+	bad = c.post("/console/posts", url.Values{"creator_id": {"\x00"}, "caption": {"Bye"}, "video_url": {"ftp://x"},
+		"duration": {"soon"}, "visibility": {"public"}, "original": {"on"}})
+	if bad.status != http.StatusUnprocessableEntity || !fieldError(bad.body, "video_url") || !fieldError(bad.body, "duration") ||
+		!strings.Contains(bad.body, "Enter the length in seconds") || !strings.Contains(bad.body, `value="ftp://x"`) ||
+		!strings.Contains(bad.body, "Choose a creator") {
+		t.Fatalf("a post with three wrong fields: %d\n%s", bad.status, bad.body)
+	}
 	s.client().login("ads@glow.example")
 	s.client().login("maya")
 }
@@ -304,26 +323,29 @@ func TestFormsKeepWhatWasTyped(t *testing.T) {
 	tr := s.structure(adv, maya, "Routine")
 	c := s.client().login(adv.login)
 
-	p := c.post("/ads/campaigns/new", url.Values{"name": {"Serum launch"}, "objective": {"TRAFFIC"},
-		"budget_mode": {"DAILY"}, "budget": {"12.345"}})
-	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `value="Serum launch"`) ||
-		!strings.Contains(p.body, `value="12.345"`) || !strings.Contains(p.body, `<option value="TRAFFIC" selected>`) ||
-		!fieldError(p.body, "budget") {
-		t.Fatalf("campaign with a bad budget: %d\n%s", p.status, p.body)
+	p := c.post("/ads/campaigns/new", url.Values{"step": {"campaign"}, "campaign.name": {""},
+		"campaign.objective": {"TRAFFIC"}, "campaign.budget_mode": {"DAILY"}, "campaign.budget": {"12.345"}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `value="12.345"`) ||
+		!strings.Contains(p.body, `<option value="TRAFFIC" selected>`) || !fieldError(p.body, "campaign.budget") ||
+		!fieldError(p.body, "campaign.name") || !strings.Contains(p.body, "Give the campaign a name") {
+		t.Fatalf("campaign without a name and with a bad budget: %d\n%s", p.status, p.body)
 	}
-	p = c.post("/ads/campaigns/"+tr.campaign+"/ad-groups/new", url.Values{"name": {"Europe"}, "countries": {"FR, XX"},
-		"age": {"18-24"}, "budget_mode": {"NONE"}, "billing_event": {"CPC"}, "bid": {"0.50"}, "pacing": {"STANDARD"},
-		"interests": {"beauty"}})
+	p = c.post("/ads/campaigns/"+tr.campaign+"/ad-groups/new", url.Values{"step": {"ad_group"},
+		"ad_group.name": {"Europe"}, "ad_group.countries": {"FR, XX"}, "ad_group.age": {"18-24"},
+		"ad_group.budget_mode": {"NONE"}, "ad_group.billing_event": {"CPC"}, "ad_group.bid": {"0.505"},
+		"ad_group.pacing": {"STANDARD"}, "ad_group.interests": {"beauty"}, "ad_group.start": {"someday"}})
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `value="FR, XX"`) ||
 		!strings.Contains(p.body, `value="beauty"`) || !strings.Contains(p.body, `<option value="18-24" selected>`) ||
-		!fieldError(p.body, "countries") {
-		t.Fatalf("ad group with a bad country: %d\n%s", p.status, p.body)
+		!fieldError(p.body, "ad_group.countries") || !fieldError(p.body, "ad_group.bid") ||
+		!fieldError(p.body, "ad_group.start") || fieldError(p.body, "ad_group.name") {
+		t.Fatalf("ad group with a bad country, bid and start: %d\n%s", p.status, p.body)
 	}
-	p = c.post("/ads/ad-groups/"+tr.adGroup+"/ads/new", url.Values{"name": {"Second"}, "identity": {"creator"},
-		"spark_post_id": {tr.sparkPost}, "cta": {"Shop now"}, "url": {"ftp://shop.example"}})
+	p = c.post("/ads/ad-groups/"+tr.adGroup+"/ads/new", url.Values{"step": {"ad"}, "go": {"publish"},
+		"ad.name": {"Second"}, "ad.identity": {"creator"}, "ad.cta": {"Shop now"}, "ad.url": {"ftp://shop.example"}})
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `value="ftp://shop.example"`) ||
-		!strings.Contains(p.body, `value="Second"`) || !fieldError(p.body, "url") {
-		t.Fatalf("ad with a bad URL: %d\n%s", p.status, p.body)
+		!strings.Contains(p.body, `value="Second"`) || !fieldError(p.body, "ad.url") ||
+		!fieldError(p.body, "ad.spark_post_id") || !strings.Contains(p.body, "Select a post from your library") {
+		t.Fatalf("ad without a post and with a bad URL: %d\n%s", p.status, p.body)
 	}
 	p = c.post("/ads/creatives/apply", url.Values{"code": {"FLINT-NOPE"}})
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `value="FLINT-NOPE"`) ||
@@ -456,10 +478,14 @@ func TestPagesHaveNoInlineCode(t *testing.T) {
 	for _, p := range []string{"/ads", "/ads/campaigns", "/ads/ad-groups", "/ads/ads", "/ads/campaigns/" + tr.campaign,
 		"/ads/ad-groups/" + tr.adGroup, "/ads/ads/" + tr.ad, "/ads/creatives", "/ads/creatives/" + tr.sparkPost,
 		"/ads/creatives/apply", "/ads/campaigns/new", "/ads/campaigns/" + tr.campaign + "/ad-groups/new",
-		"/ads/ad-groups/" + tr.adGroup + "/ads/new"} {
+		"/ads/ad-groups/" + tr.adGroup + "/ads/new", "/ads/reports", "/ads/reports/data",
+		"/ads/reports?q=" + url.QueryEscape("Show me a report comparing TikTok spend vs. Shopify revenue by campaign this month"),
+		"/ads/reports?q=units+sold", "/ads/reports?dimensions=day&metrics=spend,ctr,roas"} {
 		pages = append(pages, ac.get(p))
 	}
 	pages = append(pages, ac.post("/ads/campaigns/new", url.Values{}), ac.post("/ads/creatives/apply", url.Values{"code": {"x"}}),
+		ac.upload("/ads/reports/data/orders", "x.csv", strings.NewReader("Name\n")),
+		ac.post("/ads/reports/data/shopify", url.Values{"webhook_secret": {"x"}}),
 		oc.get("/console"), oc.post("/console/accounts", url.Values{"kind": {"creator"}}))
 	for i, p := range pages {
 		if p.status >= 500 {
@@ -511,10 +537,20 @@ func noInlineCode(body string) error {
 }
 
 // TestHostileInputNeverFails: forms and paths full of NUL bytes, invalid
-// UTF-8, huge values and unknown IDs get a 4xx page, never a 5xx.
+// UTF-8, huge values and unknown IDs get a 4xx page, never a 5xx; a path
+// ID Flint could not have made is not found. On both backends (PostgreSQL
+// refuses NUL bytes and invalid UTF-8 outright).
 func TestHostileInputNeverFails(t *testing.T) {
 	t.Parallel()
-	s := newSite(t, false)
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			testHostileInput(t, startSite(t, backend, false))
+		})
+	}
+}
+
+func testHostileInput(t *testing.T, s *site) {
 	adv := s.advertiser("Glow Co", "ads@glow.example")
 	maya := s.creator("maya", "creator")
 	tr := s.structure(adv, maya, "Routine")
@@ -525,11 +561,14 @@ func TestHostileInputNeverFails(t *testing.T) {
 
 	values := []string{"\x00", "\xff\xfe", strings.Repeat("a", 70_000), "-1", "99999999999999999999", "<script>x</script>",
 		"2026-13-45T99:99", "NaN", "1e400", "../../etc/passwd", "%00", "DROP TABLE accounts;--"}
-	fields := []string{"name", "objective", "budget_mode", "budget", "countries", "age", "gender", "languages", "os",
-		"interests", "start", "end", "billing_event", "bid", "frequency", "pacing", "identity", "spark_post_id", "cta",
-		"url", "code", "enabled", "accept_terms", "days", "advertiser_id", "max_redemptions", "status", "back", "kind",
+	fields := []string{"campaign.name", "campaign.objective", "campaign.budget_mode", "campaign.budget",
+		"ad_group.name", "ad_group.countries", "ad_group.age", "ad_group.gender", "ad_group.languages", "ad_group.os",
+		"ad_group.interests", "ad_group.start", "ad_group.end", "ad_group.budget_mode", "ad_group.budget",
+		"ad_group.billing_event", "ad_group.bid", "ad_group.frequency", "ad_group.pacing", "ad.name", "ad.identity",
+		"ad.spark_post_id", "ad.cta", "ad.url", "step", "go", "name", "code", "enabled", "accept_terms", "days", "advertiser_id", "max_redemptions", "status", "back", "kind",
 		"handle", "display_name", "creator_type", "email", "currency", "timezone", "password", "creator_id", "caption",
-		"video_url", "duration", "visibility", "music_title", "login", "token", "next"}
+		"video_url", "duration", "visibility", "music_title", "login", "token", "next", "webhook_secret",
+		"click_window_days", "action", "key", "campaign_id"}
 	targets := []struct {
 		c    *client
 		path string
@@ -540,6 +579,7 @@ func TestHostileInputNeverFails(t *testing.T) {
 		{ac, "/ads/ads/" + tr.ad + "/status"}, {cc, "/posts/" + tr.post + "/ad-settings"},
 		{cc, "/posts/" + tr.post + "/ad-settings/code"}, {cc, "/posts/" + tr.post + "/ad-settings/extend"},
 		{oc, "/console/accounts"}, {oc, "/console/posts"}, {s.client(), "/login"}, {s.client(), "/console/login"},
+		{ac, "/ads/reports/data/shopify"}, {ac, "/ads/reports/data/click-window"}, {ac, "/ads/reports/data/mappings"},
 	}
 	for _, v := range values {
 		form := url.Values{}
@@ -551,20 +591,61 @@ func TestHostileInputNeverFails(t *testing.T) {
 				t.Errorf("POST %s with %q: %d", tg.path, v[:min(len(v), 20)], p.status)
 			}
 		}
-	}
-	for _, id := range []string{"%00", "%ff%fe", strings.Repeat("x", 5000), "..%2F..", "acct_" + adv.id} {
-		for _, p := range []string{"/ads/campaigns/", "/ads/ad-groups/", "/ads/ads/", "/ads/creatives/", "/ads/charts/"} {
-			if pg := ac.get(p + id); pg.status >= 500 {
-				t.Errorf("GET %s%s: %d", p, id[:min(len(id), 20)], pg.status)
+		// Reports: questions, builder choices, charts and exports; uploads.
+		q := url.Values{"q": {v}, "dimensions": {v}, "metrics": {v}, "from": {v}, "to": {v}}
+		for _, p := range []string{"/ads/reports", "/ads/reports/chart.svg", "/ads/reports/export.csv"} {
+			if pg := ac.get(p + "?" + q.Encode()); pg.status >= 500 {
+				t.Errorf("GET %s with %q: %d", p, v[:min(len(v), 20)], pg.status)
+			}
+			q.Del("q")
+			if pg := ac.get(p + "?" + q.Encode()); pg.status >= 500 {
+				t.Errorf("GET %s with builder values %q: %d", p, v[:min(len(v), 20)], pg.status)
 			}
 		}
-		for _, p := range []string{"/posts/", "/posts/%s/ad-settings"} {
-			path := p + id
-			if strings.Contains(p, "%s") {
-				path = fmt.Sprintf(p, id)
+		for _, p := range []string{"/ads/reports/data/orders", "/ads/reports/data/ad-spend"} {
+			if pg := ac.upload(p, v, strings.NewReader(v)); pg.status >= 500 {
+				t.Errorf("upload %s with %q: %d", p, v[:min(len(v), 20)], pg.status)
 			}
-			if pg := cc.get(path); pg.status >= 500 {
-				t.Errorf("GET %s: %d", path[:min(len(path), 40)], pg.status)
+		}
+		// Every step of the Create flow, with everything else hostile.
+		for _, step := range [][2]string{{"campaign", "continue"}, {"ad_group", "continue"}, {"ad", "publish"},
+			{"ad", "back"}, {"ad_group", "back"}} {
+			form.Set("step", step[0])
+			form.Set("go", step[1])
+			for _, path := range []string{"/ads/campaigns/new", "/ads/campaigns/" + tr.campaign + "/ad-groups/new",
+				"/ads/ad-groups/" + tr.adGroup + "/ads/new"} {
+				if p := ac.post(path, form); p.status >= 500 {
+					t.Errorf("POST %s step %s with %q: %d", path, step, v[:min(len(v), 20)], p.status)
+				}
+			}
+		}
+	}
+	for _, id := range []string{"%00", "%ff%fe", "x%00y", "caf%C3%A9", strings.Repeat("x", 5000), "..%2F..",
+		"acct_" + adv.id, "UPPER"} {
+		for _, p := range []string{"/ads/campaigns/%s", "/ads/ad-groups/%s", "/ads/ads/%s", "/ads/creatives/%s",
+			"/ads/charts/%s", "/ads/campaigns/%s/ad-groups/new", "/ads/ad-groups/%s/ads/new"} {
+			path := fmt.Sprintf(p, id)
+			if pg := ac.get(path); pg.status != http.StatusNotFound {
+				t.Errorf("GET %s: %d, want 404", path[:min(len(path), 40)], pg.status)
+			}
+		}
+		for _, p := range []string{"/ads/campaigns/%s/status", "/ads/ad-groups/%s/status", "/ads/ads/%s/status",
+			"/ads/campaigns/%s/ad-groups/new", "/ads/ad-groups/%s/ads/new"} {
+			path := fmt.Sprintf(p, id)
+			if pg := ac.post(path, url.Values{"status": {"DISABLED"}}); pg.status != http.StatusNotFound {
+				t.Errorf("POST %s: %d, want 404", path[:min(len(path), 40)], pg.status)
+			}
+		}
+		for _, p := range []string{"/posts/%s", "/posts/%s/ad-settings"} {
+			path := fmt.Sprintf(p, id)
+			if pg := cc.get(path); pg.status != http.StatusNotFound {
+				t.Errorf("GET %s: %d, want 404", path[:min(len(path), 40)], pg.status)
+			}
+		}
+		for _, p := range []string{"/posts/%s/ad-settings", "/posts/%s/ad-settings/code", "/posts/%s/ad-settings/extend"} {
+			path := fmt.Sprintf(p, id)
+			if pg := cc.post(path, url.Values{"days": {"30"}}); pg.status != http.StatusNotFound {
+				t.Errorf("POST %s: %d, want 404", path[:min(len(path), 40)], pg.status)
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/flintads/flint/internal/account"
 	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/authorization"
@@ -54,14 +56,62 @@ var otherWords = map[string]string{
 	post.CodeNotCreator:                 "Choose a creator.",
 }
 
-// words returns what to show for a domain error.
+// words returns what to show for a domain error: the words of its code, or
+// its message with the API's field names in plain words.
 func words(e *apperr.Error) string {
 	for _, m := range []map[string]string{codeWords, ineligibleWords, otherWords} {
 		if w, ok := m[e.Code]; ok && w != "" {
 			return w
 		}
 	}
-	return sentence(e.Message)
+	return sentence(plainFields.Replace(apiPlaces.Replace(e.Message)))
+}
+
+// apiPlaces names the API's endpoints that domain messages point to by
+// the part of the pages that does the same.
+var apiPlaces = strings.NewReplacer(
+	"upload it to /api/v1/imports/orders", "import it under Shopify orders",
+	"upload it to /api/v1/imports/ad-spend", "import it under Other channels' spend",
+	"(POST /api/v1/imports/ad-spend)", "(import its export under Data sources)")
+
+// plainFields names the API's input fields the way a form's labels do.
+var plainFields = strings.NewReplacer(
+	"targeting.countries", "countries", "targeting.languages", "languages", "targeting.interests", "interests",
+	"targeting.genders", "genders", "targeting.os", "operating systems", "targeting.age_min", "the youngest age",
+	"targeting.age_max", "the oldest age", "age_min", "the youngest age", "age_max", "the oldest age",
+	"frequency_cap.impressions", "the frequency cap", "frequency_cap.days", "the frequency cap's days",
+	"frequency_cap", "the frequency cap", "billing_event", "the billing event", "budget_mode", "the budget type",
+	"start_time", "the start", "end_time", "the end", "cta.url", "the landing page URL", "cta.label",
+	"the call to action", "spark_post_id", "the post", "campaign_id", "the campaign", "ad_group_id", "the ad group",
+	"click_window_days", "the click window", "utm_campaigns", "the utm_campaign mappings",
+	"discount_codes", "the discount code mappings", "webhook_secret", "the webhook secret")
+
+// missingWords say what to do about a required field left empty, by form
+// field.
+var missingWords = map[string]string{
+	"campaign.name":    "Give the campaign a name.",
+	"ad_group.name":    "Give the ad group a name.",
+	"ad.spark_post_id": "Select a post from your library.",
+	"ad.url":           "Enter the landing page URL, starting with https://.",
+	"ad.cta":           "Choose a call to action.",
+	"campaign.budget":  "Enter the budget, or choose no campaign budget.",
+	"ad_group.budget":  "Enter the budget, or let the campaign budget pay.",
+	"ad_group.bid":     "Enter your bid.",
+}
+
+// fieldWords returns what to show under form field name for e.
+func fieldWords(name string, e *apperr.Error) string {
+	if e.Code == apperr.CodeMissingField {
+		if w := missingWords[name]; w != "" {
+			return w
+		}
+	}
+	if strings.HasSuffix(name, "spark_post_id") {
+		if w := sparkPostWords[e.Code]; w != "" {
+			return w
+		}
+	}
+	return words(e)
 }
 
 // sparkPostWords says why a library post cannot go into a new ad.

@@ -101,7 +101,15 @@ func testChangeLogKinds(f *fixture) {
 	l2 := f.library(adv, t0)
 	seq = f.head()
 	f.check(f.s.DeleteSparkPost(f.ctx, l2.sparkPost.ID), "DeleteSparkPost")
-	f.wantLogged(seq, "delete", change.Event{Kind: change.SparkPost, ID: l2.sparkPost.ID})
+	seq = f.wantLogged(seq, "delete", change.Event{Kind: change.SparkPost, ID: l2.sparkPost.ID})
+	// A campaign, its ad group and its ad published together are one
+	// change: the ad, which the other nodes read with its ad group and
+	// campaign.
+	c3 := f.newCampaign(adv.ID, t0)
+	g3 := f.newAdGroup(c3, t0)
+	a3 := f.newAd(g3, l.sparkPost, t0)
+	f.check(f.s.CreateAdTree(f.ctx, &c3, &g3, a3, nil), "CreateAdTree")
+	f.wantLogged(seq, "ad tree", change.Event{Kind: change.Ad, ID: a3.ID})
 	select {
 	case <-f.s.ChangeSignal():
 	default:

@@ -4,12 +4,13 @@
 "use strict";
 document.querySelectorAll("[data-copy]").forEach(function (button) {
   button.hidden = false;
+  var label = button.textContent;
   button.addEventListener("click", function () {
     var field = document.getElementById(button.dataset.copy);
     if (!field) return;
     var done = function (text) {
       button.textContent = text;
-      setTimeout(function () { button.textContent = "Copy code"; }, 2500);
+      setTimeout(function () { button.textContent = label; }, 2500);
     };
     var fallback = function () {
       field.focus();
