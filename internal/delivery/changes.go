@@ -20,10 +20,12 @@ import (
 //     stored spend of any budget the rebuild will create, all without a
 //     lock: decisions and event ingestion go on meanwhile;
 //  2. under the writer's lock (e.mu) compiles fresh entries, restores the
-//     spend of new budgets, marks the entries they replace dead and files
-//     the fresh ones, which cannot fail: everything was read in step 1;
+//     spend of new budgets and files the fresh entries in place of the
+//     ones they replace, which cannot fail: everything was read in step 1;
 //  3. publishes a snapshot in which only the buckets those entries leave
-//     or enter were merged anew.
+//     or enter were merged anew, then marks dead the replaced entries of
+//     ads that no longer serve, so that decisions still reading an older
+//     snapshot skip them.
 //
 // So when Changed returns, decisions see the change (a revoked post stops
 // serving before DELETE answers), and since each notice reads the store
@@ -185,6 +187,7 @@ func (e *Engine) install(now time.Time, ps []parts) {
 	// 2. Build and file, under the lock.
 	fresh := make([]int32, len(ps))
 	removed := make(map[int32]bool, len(ps))
+	var stopped []int32 // replaced entries of ads that no longer serve
 	e.mu.Lock()
 	for i := range ps {
 		fresh[i] = ix.build(e.ledger, now, &ps[i])
@@ -192,15 +195,25 @@ func (e *Engine) install(now time.Time, ps []parts) {
 	for _, i := range fresh {
 		k := ix.entries.at(i).adKey
 		if prev, ok := ix.ads[k]; ok {
-			ix.entries.at(prev).dead.Store(true)
 			ix.dead++
 			removed[prev] = true
+			if !serving(ix.entries.at(i)) {
+				stopped = append(stopped, prev)
+			}
 		}
 		ix.ads[k] = i
 	}
 	e.mu.Unlock()
-	// 3. Publish.
+	// 3. Publish. An entry replaced by one that serves stays alive for the
+	// decisions still reading an older snapshot: they serve the ad as it
+	// was a moment ago (marked dead, the ad sat out every decision made
+	// during its own edit, and one it should have priced as runner-up was
+	// priced at the floor). An ad the change stopped is stopped in those
+	// decisions too, once the new snapshot is out.
 	e.publish(ix, ix.merged(e.snap.Load().buckets, removed, fresh))
+	for _, prev := range stopped {
+		ix.entries.at(prev).dead.Store(true)
+	}
 }
 
 // failClosed stops the ads a change that could not be read may concern,

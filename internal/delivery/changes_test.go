@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -134,4 +135,69 @@ func TestFailedChangeIsRetried(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestEditedAdServesThroughout decides for an ad's viewer while the ad is
+// edited again and again. Each edit replaces the ad's entry; the ad must be
+// served by every decision meanwhile, as it was before the edits: the old
+// entry was retired before the new one was published, and decisions made
+// in between did not find the ad at all.
+func TestEditedAdServesThroughout(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tw := newTestWorld(t, 40, clock.Real{}, delivery.Config{})
+	var probe servingAd
+	found := false
+	for _, c := range tw.servingAds(5) {
+		if tw.servedInEvery(c, "before", 50) == 50 {
+			probe, found = c, true
+			break
+		}
+	}
+	if !found {
+		t.Fatal("no ad serves every decision for its viewer; the test proves nothing")
+	}
+	const edits = 100
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range edits {
+			tw.e.Changed(ctx, change.Event{Kind: change.Ad, ID: probe.ad.ID})
+		}
+	}()
+	decisions, served := 0, 0
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		served += tw.servedInEvery(probe, fmt.Sprintf("during%d", decisions), 1)
+		decisions++
+	}
+	if served != decisions {
+		t.Fatalf("the ad was missing from %d of %d decisions made during %d edits of it", decisions-served, decisions, edits)
+	}
+}
+
+// servedInEvery makes n decisions for distinct viewers like c's and counts
+// those that include c's ad.
+func (tw *testWorld) servedInEvery(c servingAd, prefix string, n int) int {
+	tw.t.Helper()
+	k := 0
+	v := c.viewer
+	for i := range n {
+		v.ID = fmt.Sprintf("%s-%d", prefix, i)
+		d, err := tw.e.Decide(context.Background(), delivery.Request{Viewer: v, Count: delivery.MaxCount})
+		if err != nil {
+			tw.t.Fatal(err)
+		}
+		for _, a := range d.Ads {
+			if a.AdID == c.ad.ID {
+				k++
+				break
+			}
+		}
+	}
+	return k
 }

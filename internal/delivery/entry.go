@@ -12,8 +12,9 @@ import (
 // entry is one ad as the decision path sees it: everything needed to match,
 // rank, price and render it, compiled when the ad (or anything it depends
 // on) changes. An entry never changes after it is published; a change adds
-// a new entry and marks the old one dead, so that a decision still reading
-// an older snapshot skips it. What changes without the ad changing — the
+// a new entry, and if the ad no longer serves, marks the old one dead, so
+// that a decision still reading an older snapshot skips it (an ad that
+// still serves is served as it was by such a decision). What changes without the ad changing — the
 // authorization, the post's eligibility, budgets, observed rates — lives in
 // shared state that the entry refers to by index.
 //

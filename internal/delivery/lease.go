@@ -168,8 +168,21 @@ func (b *budget) foreign(l ledger, period int64, foreign money.Micros, now time.
 // endLease records that this node no longer holds a lease of period: no
 // room in it until the leaser leases again.
 func (b *budget) endLease(l ledger, period int64, now time.Time) {
+	b.endLeaseUnlessGrantedSince(l, period, now, 0)
+}
+
+// endLeaseUnlessGrantedSince is endLease for a lease that a read of the
+// store begun at readAt (UnixNano; 0: always) did not find: it leaves the
+// lease alone if it was granted since. The check and the end are one step
+// under b.mu, the lock granted holds: checked apart, a grant landing
+// between them was wiped out, and the budget had no room until the leaser
+// asked again a second later.
+func (b *budget) endLeaseUnlessGrantedSince(l ledger, period int64, now time.Time, readAt int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if readAt != 0 && b.grantedAt.Load() >= readAt {
+		return
+	}
 	b.roll(l, now)
 	switch {
 	case b.mode != model.BudgetDaily || period == b.day:
@@ -269,8 +282,11 @@ func (e *Engine) tendLeases(ctx context.Context) error {
 			switch {
 			case ok:
 				b.foreign(e.ledger, p, l.Foreign, now)
-			case b.grantedAt.Load() < readAt:
-				b.endLease(e.ledger, p, now) // taken back, or never held
+			default:
+				// Taken back, or never held: unless a grant came after the
+				// read (a change's first lease, concurrently), which the
+				// read could not see.
+				b.endLeaseUnlessGrantedSince(e.ledger, p, now, readAt)
 			}
 		}
 		b.mu.Lock()
