@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/flintads/flint/internal/account"
 	"github.com/flintads/flint/internal/apperr"
@@ -55,6 +56,8 @@ type Deps struct {
 type API struct {
 	Deps
 	operatorHash [32]byte
+	openAPIOnce  sync.Once
+	openAPI      []byte // the OpenAPI document (openapi.go), built once
 }
 
 // New returns the API over deps.

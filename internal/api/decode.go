@@ -497,6 +497,7 @@ func (c *checker) array(elem reflect.Type, path string) error {
 type field struct {
 	name string
 	typ  reflect.Type
+	opts string // the options of its json tag: "omitempty"
 }
 
 // visibleFields returns the fields encoding/json decodes into, by name.
@@ -506,14 +507,14 @@ func visibleFields(t reflect.Type) []field {
 		if !f.IsExported() || f.Anonymous {
 			continue
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		out = append(out, field{name, f.Type})
+		out = append(out, field{name, f.Type, opts})
 	}
 	return out
 }

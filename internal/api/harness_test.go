@@ -12,9 +12,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/flintads/flint/internal/api"
+	"github.com/flintads/flint/internal/api/openapitest"
 	"github.com/flintads/flint/internal/config"
 	"github.com/flintads/flint/internal/server"
 	"github.com/flintads/flint/internal/store/pgtest"
@@ -31,6 +33,10 @@ type env struct {
 	dir  string
 	logs *logBuffer
 	stop func()
+	// openAPI checks every exchange of the tests against the document the
+	// server serves (openapi_check_test.go).
+	openAPI func() *openapitest.Checker
+	checked atomic.Int64 // exchanges checked
 }
 
 // backends runs fn once per storage backend.
@@ -81,7 +87,9 @@ func serve(t *testing.T, cfg config.Config) *env {
 		})
 	}
 	t.Cleanup(stop)
-	return &env{t: t, srv: srv, app: app, cfg: cfg, dir: cfg.DataDir, logs: logs, stop: stop}
+	e := &env{t: t, srv: srv, app: app, cfg: cfg, dir: cfg.DataDir, logs: logs, stop: stop}
+	e.openAPI = sync.OnceValue(e.loadOpenAPI)
+	return e
 }
 
 // restart stops this server and starts another on the same data.
@@ -100,21 +108,26 @@ type answer struct {
 }
 
 // do sends a request; body may be a string (sent as is) or a value (JSON).
+// The request and its answer are checked against the OpenAPI document.
 func (e *env) do(token, method, path string, body any) answer {
 	e.t.Helper()
-	var rd io.Reader
+	var sent []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		sent = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		sent = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		rd = bytes.NewReader(j)
+		sent = j
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(sent)
 	}
 	req, err := http.NewRequest(method, e.srv.URL+path, rd)
 	if err != nil {
@@ -123,6 +136,13 @@ func (e *env) do(token, method, path string, body any) answer {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	return e.send(req, sent)
+}
+
+// send sends req, whose body is sent, checks the exchange against the
+// OpenAPI document, and returns the answer.
+func (e *env) send(req *http.Request, sent []byte) answer {
+	e.t.Helper()
 	resp, err := e.srv.Client().Do(req)
 	if err != nil {
 		e.t.Fatal(err)
@@ -132,9 +152,11 @@ func (e *env) do(token, method, path string, body any) answer {
 	a.raw, _ = io.ReadAll(resp.Body)
 	if len(a.raw) > 0 && a.raw[0] == '{' {
 		if err := json.Unmarshal(a.raw, &a.body); err != nil {
-			e.t.Fatalf("%s %s: answer is not JSON: %s", method, path, a.raw)
+			e.t.Fatalf("%s %s: answer is not JSON: %s", req.Method, req.URL.Path, a.raw)
 		}
 	}
+	e.checkOpenAPI(openapitest.Exchange{Method: req.Method, Target: req.URL.RequestURI(), Header: req.Header,
+		Body: sent, Status: a.status, ResponseHeader: a.header, ResponseBody: a.raw})
 	return a
 }
 

@@ -187,21 +187,33 @@ func (a *API) askQuestion(w http.ResponseWriter, r *http.Request, p principal) e
 	ans, err := a.Reports.Ask(r.Context(), p.account, *req.Q)
 	var qe *report.QuestionError
 	if errors.As(err, &qe) {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
-			"error":          errorDetail{Code: qe.Err.Code, Message: qe.Err.Message, Field: "q"},
-			"interpretation": viewInterpretation(qe.Interpretation, location(p.account.Timezone).String()),
-			"suggestion":     qe.Suggestion,
+		writeJSON(w, http.StatusUnprocessableEntity, questionErrorView{
+			Error:          errorDetail{Code: qe.Err.Code, Message: qe.Err.Message, Field: "q"},
+			Interpretation: viewInterpretation(qe.Interpretation, location(p.account.Timezone).String()),
+			Suggestion:     qe.Suggestion,
 		})
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"interpretation": viewInterpretation(ans.Interpretation, ans.Report.Timezone),
-		"report":         viewReport(ans.Report),
-	})
+	writeJSON(w, http.StatusOK, answerView{Interpretation: viewInterpretation(ans.Interpretation, ans.Report.Timezone),
+		Report: viewReport(ans.Report)})
 	return nil
+}
+
+// answerView is the answer to a question: how it was read, and the report.
+type answerView struct {
+	Interpretation interpretationView `json:"interpretation"`
+	Report         *reportView        `json:"report"`
+}
+
+// questionErrorView is the answer to a question Flint cannot read: the
+// error, what it understood, and a question it can answer.
+type questionErrorView struct {
+	Error          errorDetail        `json:"error"`
+	Interpretation interpretationView `json:"interpretation"`
+	Suggestion     string             `json:"suggestion"`
 }
 
 type conversionRequest struct {
@@ -238,14 +250,33 @@ func (a *API) recordConversions(w http.ResponseWriter, r *http.Request, p princi
 	for i, rj := range res.Rejected {
 		rejected[i] = rejectionView{Index: rj.Index, Error: errorDetail{Code: rj.Err.Code, Message: rj.Err.Message, Field: rj.Err.Field}}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"accepted": res.Accepted, "duplicates": res.Duplicates,
-		"attributed": res.Attributed, "rejected": rejected})
+	writeJSON(w, http.StatusOK, conversionsView{Accepted: res.Accepted, Duplicates: res.Duplicates,
+		Attributed: res.Attributed, Rejected: rejected})
 	return nil
+}
+
+// conversionsView is the answer to a batch of conversions.
+type conversionsView struct {
+	Accepted   int             `json:"accepted"`
+	Duplicates int             `json:"duplicates"`
+	Attributed int             `json:"attributed"`
+	Rejected   []rejectionView `json:"rejected"`
 }
 
 type lineRejectionView struct {
 	Line  int         `json:"line"`
 	Error errorDetail `json:"error"`
+}
+
+// importView is the answer to a CSV import.
+type importView struct {
+	Imported     int                 `json:"imported"`
+	Updated      int                 `json:"updated"`
+	Skipped      int                 `json:"skipped"`
+	Rejected     []lineRejectionView `json:"rejected"`
+	MoreRejected int                 `json:"more_rejected,omitempty"`
+	Warnings     []string            `json:"warnings"`
+	Platform     string              `json:"platform,omitempty"`
 }
 
 func writeImport(w http.ResponseWriter, res measure.ImportResult) {
@@ -254,15 +285,8 @@ func writeImport(w http.ResponseWriter, res measure.ImportResult) {
 		rejected[i] = lineRejectionView{Line: rj.Line, Error: errorDetail{Code: rj.Err.Code, Message: rj.Err.Message,
 			Field: rj.Err.Field}}
 	}
-	out := map[string]any{"imported": res.Imported, "updated": res.Updated, "skipped": res.Skipped, "rejected": rejected,
-		"warnings": nonNil(res.Warnings)}
-	if res.MoreRejected > 0 {
-		out["more_rejected"] = res.MoreRejected
-	}
-	if res.Platform != "" {
-		out["platform"] = res.Platform
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, importView{Imported: res.Imported, Updated: res.Updated, Skipped: res.Skipped,
+		Rejected: rejected, MoreRejected: res.MoreRejected, Warnings: nonNil(res.Warnings), Platform: res.Platform})
 }
 
 func (a *API) importOrders(w http.ResponseWriter, r *http.Request, p principal) error {
@@ -299,8 +323,14 @@ func (a *API) setShopify(w http.ResponseWriter, r *http.Request, p principal) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"webhook_url": path, "topics": []string{"orders/create", "orders/updated"}})
+	writeJSON(w, http.StatusOK, shopifyView{WebhookURL: path, Topics: []string{"orders/create", "orders/updated"}})
 	return nil
+}
+
+// shopifyView tells the advertiser where Shopify should send its webhooks.
+type shopifyView struct {
+	WebhookURL string   `json:"webhook_url"`
+	Topics     []string `json:"topics"`
 }
 
 // shopifyWebhook takes Shopify's deliveries: no bearer token, the
@@ -316,15 +346,29 @@ func (a *API) shopifyWebhook(w http.ResponseWriter, r *http.Request, _ principal
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"duplicate": res.Duplicate, "test": res.Test,
-		"counted": res.Imported || res.Updated})
+	writeJSON(w, http.StatusOK, webhookView{Duplicate: res.Duplicate, Test: res.Test, Counted: res.Imported || res.Updated})
 	return nil
+}
+
+// webhookView is the answer to one of Shopify's deliveries.
+type webhookView struct {
+	Duplicate bool `json:"duplicate"`
+	Test      bool `json:"test"`
+	Counted   bool `json:"counted"`
 }
 
 type settingsRequest struct {
 	ClickWindowDays *int              `json:"click_window_days"`
 	UTMCampaigns    map[string]string `json:"utm_campaigns"`
 	DiscountCodes   map[string]string `json:"discount_codes"`
+}
+
+// settingsView is an advertiser's attribution settings.
+type settingsView struct {
+	ClickWindowDays   int               `json:"click_window_days"`
+	UTMCampaigns      map[string]string `json:"utm_campaigns"`
+	DiscountCodes     map[string]string `json:"discount_codes"`
+	ShopifyConfigured bool              `json:"shopify_configured"`
 }
 
 func writeSettings(w http.ResponseWriter, s measure.Settings) {
@@ -334,8 +378,8 @@ func writeSettings(w http.ResponseWriter, s measure.Settings) {
 		}
 		return x
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"click_window_days": s.ClickWindowDays, "utm_campaigns": m(s.UTMCampaigns),
-		"discount_codes": m(s.DiscountCodes), "shopify_configured": s.ShopifyConfigured})
+	writeJSON(w, http.StatusOK, settingsView{ClickWindowDays: s.ClickWindowDays, UTMCampaigns: m(s.UTMCampaigns),
+		DiscountCodes: m(s.DiscountCodes), ShopifyConfigured: s.ShopifyConfigured})
 }
 
 func (a *API) getAttribution(w http.ResponseWriter, r *http.Request, p principal) error {
@@ -365,24 +409,49 @@ func (a *API) sparkRecommendations(w http.ResponseWriter, r *http.Request, p pri
 	if err != nil {
 		return err
 	}
-	out := make([]map[string]any, len(cands))
-	rate := func(f float64) any {
+	out := make([]candidateView, len(cands))
+	rate := func(f float64) *float64 {
 		if math.IsNaN(f) {
 			return nil
 		}
-		return math.Round(f*10000) / 10000
+		r := math.Round(f*10000) / 10000
+		return &r
 	}
 	for i, c := range cands {
-		out[i] = map[string]any{"rank": c.Rank, "post_id": c.Post.ID, "caption": c.Post.Caption, "creator_id": c.CreatorID,
-			"views": c.Views, "engagements": c.Engaged, "completions": c.Completes,
-			"engagement_rate": rate(c.EngagementRate), "watch_through": rate(c.WatchThrough),
-			"cautious_engagement_rate": rate(c.CautiousEngagement), "cautious_watch_through": rate(c.CautiousWatchThrough),
-			"score": math.Round(c.Score*1000) / 1000, "reason": c.Reason}
+		out[i] = candidateView{Rank: c.Rank, PostID: c.Post.ID, Caption: c.Post.Caption, CreatorID: c.CreatorID,
+			Views: c.Views, Engagements: c.Engaged, Completions: c.Completes,
+			EngagementRate: rate(c.EngagementRate), WatchThrough: rate(c.WatchThrough),
+			CautiousEngagementRate: rate(c.CautiousEngagement), CautiousWatchThrough: rate(c.CautiousWatchThrough),
+			Score: math.Round(c.Score*1000) / 1000, Reason: c.Reason}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"candidates": out,
-		"method": "organic engagement rate (likes, comments, shares per view) and watch-through (completions per view), " +
+	writeJSON(w, http.StatusOK, recommendationsView{Candidates: out,
+		Method: "organic engagement rate (likes, comments, shares per view) and watch-through (completions per view), " +
 			"each smoothed toward the average of these posts (empirical Bayes) and ranked on its lower 10% bound"})
 	return nil
+}
+
+// recommendationsView ranks posts as Spark-ad candidates.
+type recommendationsView struct {
+	Candidates []candidateView `json:"candidates"`
+	Method     string          `json:"method"`
+}
+
+// candidateView is one ranked post; a rate is null when the post has no
+// views to compute it from.
+type candidateView struct {
+	Rank                   int      `json:"rank"`
+	PostID                 string   `json:"post_id"`
+	Caption                string   `json:"caption"`
+	CreatorID              string   `json:"creator_id"`
+	Views                  int64    `json:"views"`
+	Engagements            int64    `json:"engagements"`
+	Completions            int64    `json:"completions"`
+	EngagementRate         *float64 `json:"engagement_rate"`
+	WatchThrough           *float64 `json:"watch_through"`
+	CautiousEngagementRate *float64 `json:"cautious_engagement_rate"`
+	CautiousWatchThrough   *float64 `json:"cautious_watch_through"`
+	Score                  float64  `json:"score"`
+	Reason                 string   `json:"reason"`
 }
 
 // location is the advertiser's time zone, UTC if it has none.

@@ -2,9 +2,7 @@ package api_test
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -104,15 +102,7 @@ func (e *env) webhook(advertiserID, secret, webhookID string, body []byte) answe
 	req.Header.Set("X-Shopify-Topic", "orders/create")
 	req.Header.Set("X-Shopify-Shop-Domain", "glow-co.myshopify.com")
 	req.Header.Set("X-Shopify-API-Version", "2026-01")
-	resp, err := e.srv.Client().Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	a := answer{status: resp.StatusCode, header: resp.Header}
-	a.raw, _ = io.ReadAll(resp.Body)
-	json.Unmarshal(a.raw, &a.body)
-	return a
+	return e.send(req, body)
 }
 
 func webhookOrder(id, name, total, landing string, at time.Time, test bool) []byte {

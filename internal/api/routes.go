@@ -35,6 +35,7 @@ func (a *API) routes() []route {
 	rs := []route{
 		{"GET", "/healthz", anyone, a.healthz},
 		{"GET", "/readyz", anyone, a.readyz},
+		{"GET", "/api/v1/openapi.json", anyone, a.serveOpenAPI}, // public documentation
 
 		// Operator: accounts, post sync, decisions and events.
 		{"POST", "/api/v1/accounts", op, a.createAccount},
@@ -113,15 +114,20 @@ type Route struct {
 func (a *API) Routes() []Route {
 	var out []Route
 	for _, rt := range a.routes() {
-		r := Route{Method: rt.method, Path: rt.path}
-		for _, x := range []role{roleOperator, roleCreator, roleAdvertiser} {
-			if rt.roles&x != 0 {
-				r.Roles = append(r.Roles, x.name())
-			}
-		}
-		out = append(out, r)
+		out = append(out, Route{Method: rt.method, Path: rt.path, Roles: rt.roleNames()})
 	}
 	return out
+}
+
+// roleNames names the roles the route is open to, none for anyone.
+func (rt route) roleNames() []string {
+	var names []string
+	for _, x := range []role{roleOperator, roleCreator, roleAdvertiser} {
+		if rt.roles&x != 0 {
+			names = append(names, x.name())
+		}
+	}
+	return names
 }
 
 // Handler returns the API's route table wrapped in its middleware.

@@ -16,8 +16,9 @@ import (
 
 // publicRoutes are the only routes open without credentials. Shopify's
 // webhook carries no bearer token: its HMAC signature authenticates it
-// (measurement_test.go refuses a wrong or missing one with 401).
-var publicRoutes = []string{"GET /healthz", "GET /readyz",
+// (measurement_test.go refuses a wrong or missing one with 401). The
+// OpenAPI document is public documentation (openapi_test.go).
+var publicRoutes = []string{"GET /healthz", "GET /readyz", "GET /api/v1/openapi.json",
 	"POST /api/v1/integrations/shopify/{advertiser_id}/orders"}
 
 // TestEveryRouteChecksCredentialsAndRole: every route refuses a request

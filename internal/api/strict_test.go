@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/flintads/flint/internal/api"
+	"github.com/flintads/flint/internal/api/openapitest"
 	"github.com/flintads/flint/internal/clock"
 	"github.com/flintads/flint/internal/config"
 )
@@ -180,7 +182,25 @@ func rawRequest(t *testing.T, e *env, req string) answer {
 	}
 	a.raw = []byte(body)
 	_ = json.Unmarshal(a.raw, &a.body)
+	e.checkOpenAPI(rawExchange(req, a))
 	return a
+}
+
+// rawExchange is a raw request and its answer, for the OpenAPI check.
+func rawExchange(req string, a answer) openapitest.Exchange {
+	x := openapitest.Exchange{Header: http.Header{}, Status: a.status, ResponseHeader: a.header, ResponseBody: a.raw}
+	head, body, _ := strings.Cut(req, "\r\n\r\n")
+	lines := strings.Split(head, "\r\n")
+	x.Method = lines[0]
+	if f := strings.Fields(lines[0]); len(f) >= 2 {
+		x.Method, x.Target = f[0], f[1]
+	}
+	for _, l := range lines[1:] {
+		k, v, _ := strings.Cut(l, ":")
+		x.Header.Add(k, strings.TrimSpace(v))
+	}
+	x.Body = []byte(body)
+	return x
 }
 
 func atoi(s string) int {
