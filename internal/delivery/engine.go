@@ -255,7 +255,7 @@ func periods(g, c *budget, t time.Time) [2]model.BudgetPeriod {
 	for k, b := range [2]*budget{g, c} {
 		if b != nil && b.leased {
 			b.mu.Lock()
-			p, _, _ := b.periodOf(t)
+			p := b.periodOf(t)
 			b.mu.Unlock()
 			out[k] = model.BudgetPeriod{ID: b.id, Period: p}
 		}

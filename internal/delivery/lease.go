@@ -53,15 +53,14 @@ func (e *Engine) SetNodes(n int) { e.nodes.Store(int64(max(n, 1))) }
 func (e *Engine) Node() string { return e.cfg.Node }
 
 // periodOf returns the lease period of b at now: 0 for a lifetime budget,
-// the local day for a daily one; and the rollup hours whose spend a new
-// pool of that period starts from.
-func (b *budget) periodOf(now time.Time) (period int64, from, until time.Time) {
+// the local day for a daily one (numbered as the report rollups number the
+// advertiser's days, from which the store starts a new pool).
+func (b *budget) periodOf(now time.Time) int64 {
 	if b.mode != model.BudgetDaily {
-		return 0, time.Time{}, time.Time{}
+		return 0
 	}
 	day, _ := b.localDay(now)
-	y, m, d := now.In(b.loc).Date()
-	return day, localMidnight(now, b.loc), dayStart(y, m, d+1, b.loc).Truncate(time.Hour)
+	return day
 }
 
 // slice is how much to lease of b at once: all that the pool has left for
@@ -86,9 +85,8 @@ func (e *Engine) slice(b *budget) money.Micros {
 // only while it is built.
 func (e *Engine) leaseFor(ctx context.Context, b *budget, now time.Time) (store.LeaseGrant, error) {
 	b.mu.Lock()
-	period, from, until := b.periodOf(now)
-	req := store.LeaseRequest{Node: e.cfg.Node, BudgetID: b.id, Mode: b.mode, Period: period, Want: e.slice(b),
-		SpendFrom: from, SpendUntil: until}
+	period := b.periodOf(now)
+	req := store.LeaseRequest{Node: e.cfg.Node, BudgetID: b.id, Mode: b.mode, Period: period, Want: e.slice(b)}
 	if b.paced && b.mode == model.BudgetDaily {
 		limit := b.limit
 		b.limit = b.total
@@ -271,7 +269,7 @@ func (e *Engine) tendLeases(ctx context.Context) error {
 	now := e.clock.Now()
 	idle := time.Now().Add(-e.cfg.Lease.IdleAfter).UnixNano()
 	for _, b := range e.leasedBudgets() {
-		period, _, _ := b.periodOf(now)
+		period := b.periodOf(now)
 		periods := []int64{period}
 		if b.mode == model.BudgetDaily {
 			periods = append(periods, period-1)
@@ -374,7 +372,7 @@ func (e *Engine) LeaseAll(ctx context.Context) error {
 func (e *Engine) StopLeasing() {
 	now := e.clock.Now()
 	for _, b := range e.leasedBudgets() {
-		period, _, _ := b.periodOf(now)
+		period := b.periodOf(now)
 		b.endLease(e.ledger, period, now)
 		b.endLease(e.ledger, period-1, now)
 	}

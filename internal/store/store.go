@@ -407,8 +407,9 @@ type Cluster interface {
 	// budget (nor req.Cap, when set). The budget's limit and mode are read
 	// from its ad group or campaign as stored; a request whose mode is not
 	// the stored one is granted nothing. A period's pool starts from the
-	// spend its ads have in the hourly rollups between req.SpendFrom and
-	// req.SpendUntil.
+	// spend its ads already have: all of it for a lifetime budget; for a
+	// daily one, the spend of the local day req.Period (a model.Day of the
+	// advertiser's zone) in the report rollups.
 	LeaseBudget(ctx context.Context, req LeaseRequest) (LeaseGrant, error)
 	// ReturnLease gives back to the pool what node did not spend of its
 	// lease of a budget's period, and ends the lease.
@@ -437,9 +438,6 @@ type LeaseRequest struct {
 	// Cap, when positive, bounds what the pool may have granted in all
 	// (standard pacing of a daily budget).
 	Cap money.Micros
-	// SpendFrom and SpendUntil bound the rollup hours whose spend a new
-	// pool starts from (zero: unbounded).
-	SpendFrom, SpendUntil time.Time
 }
 
 // LeaseGrant is what LeaseBudget granted.

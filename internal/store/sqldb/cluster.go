@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -289,17 +288,21 @@ func (db *DB) LeaseBudget(ctx context.Context, req store.LeaseRequest) (store.Le
 			req.Node, req.BudgetID, req.Period)); err != nil {
 			return err
 		}
-		from, until := int64(math.MinInt64), int64(math.MaxInt64)
-		if !req.SpendFrom.IsZero() {
-			from = hourOf(req.SpendFrom)
+		// A new pool starts from what the budget's ads spent: of its day, a
+		// daily budget (report_ad_days counts spend under the advertiser's
+		// local day of each decision, as the ledger does); ever, a
+		// lifetime one.
+		spent := `SELECT ?, ?, CAST(COALESCE(SUM(h.spend), 0) AS BIGINT) FROM ad_stats_hourly h
+			JOIN ads a ON a.id = h.ad_id WHERE a.` + column + ` = ?`
+		args := []any{req.BudgetID, req.Period, req.BudgetID}
+		if req.Mode == model.BudgetDaily {
+			spent = `SELECT ?, ?, CAST(COALESCE(SUM(d.spend), 0) AS BIGINT) FROM ads a
+				JOIN report_ad_days d ON d.advertiser_id = a.advertiser_id AND d.day = ? AND d.ad_id = a.id
+				WHERE a.` + column + ` = ?`
+			args = []any{req.BudgetID, req.Period, req.Period, req.BudgetID}
 		}
-		if !req.SpendUntil.IsZero() {
-			until = hourOf(req.SpendUntil)
-		}
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO budget_pools (budget_id, period, granted)
-			SELECT ?, ?, CAST(COALESCE(SUM(h.spend), 0) AS BIGINT) FROM ad_stats_hourly h JOIN ads a ON a.id = h.ad_id
-			WHERE a.`+column+` = ? AND h.hour >= ? AND h.hour < ? ON CONFLICT DO NOTHING`),
-			req.BudgetID, req.Period, req.BudgetID, from, until); err != nil {
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO budget_pools (budget_id, period, granted) `+spent+
+			` ON CONFLICT DO NOTHING`), args...); err != nil {
 			return err
 		}
 		var granted int64

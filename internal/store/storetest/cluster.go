@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +17,7 @@ func init() {
 	tests["ChangeLogNoSkips"] = testChangeLogNoSkips
 	tests["ChangeLogPrune"] = testChangeLogPrune
 	tests["LeaseNeverPastBudget"] = testLeaseNeverPastBudget
+	tests["DailyPoolStartsFromTheLocalDay"] = testDailyPoolStartsFromTheLocalDay
 	tests["LeaseReturnAndReclaim"] = testLeaseReturnAndReclaim
 	tests["LeaseCharges"] = testLeaseCharges
 	tests["LeaseModeChange"] = testLeaseModeChange
@@ -201,7 +203,11 @@ type budgetWorld struct {
 
 func (f *fixture) budgetWorld(campaignBudget, groupBudget money.Micros) budgetWorld {
 	f.t.Helper()
-	adv := f.advertiser()
+	return f.budgetWorldOf(f.advertiser(), campaignBudget, groupBudget)
+}
+
+func (f *fixture) budgetWorldOf(adv model.Account, campaignBudget, groupBudget money.Micros) budgetWorld {
+	f.t.Helper()
 	l := f.library(adv, t0)
 	c := f.campaign(adv.ID, t0)
 	if c.Budget != campaignBudget {
@@ -282,6 +288,40 @@ func testLeaseNeverPastBudget(f *fixture) {
 	g = f.lease("a", w.c.ID, model.BudgetLifetime, 0, 1000*money.PerUnit)
 	if g.Granted != 493*money.PerUnit {
 		f.t.Fatalf("lifetime pool after 7 spent: granted %v, want 493 units", g.Granted)
+	}
+}
+
+// testDailyPoolStartsFromTheLocalDay: a daily budget's pool starts from
+// the spend of the advertiser's local day, exact where midnight falls inside
+// a UTC hour (Asia/Kathmandu, +05:45): spend decided at 23:50 local is the
+// day before's, at 00:05 today's, though both are in the UTC hour 18:00.
+// (Pools used to start from the hourly rollups floored to the hour, which
+// counted the day before's last 45 minutes as today.)
+func testDailyPoolStartsFromTheLocalDay(f *fixture) {
+	loc, err := time.LoadLocation("Asia/Kathmandu")
+	f.check(err, "LoadLocation")
+	adv := f.newAdvertiser(t0)
+	adv.Timezone = loc.String()
+	w := f.budgetWorldOf(f.createAccount(adv), 500*money.PerUnit, 10*money.PerUnit)
+	midnight := time.Date(2025, 3, 20, 0, 0, 0, 0, loc)
+	var evs []model.Event
+	for i, c := range []struct {
+		at    time.Time
+		spend money.Micros
+	}{{midnight.Add(-10 * time.Minute), 3 * money.PerUnit}, {midnight.Add(5 * time.Minute), 2 * money.PerUnit}} {
+		e := paid(fmt.Sprintf("k%d", i), model.EventImpression, w.ad, fmt.Sprintf("dec-k%d", i), c.at, c.spend,
+			fmt.Sprintf("once-k%d", i))
+		e.DecidedAt = c.at
+		evs = append(evs, e)
+	}
+	_, err = f.s.InsertEvents(f.ctx, evs)
+	f.check(err, "InsertEvents")
+	today := int64(model.DayOf(midnight, loc))
+	if g := f.lease("a", w.g.ID, model.BudgetDaily, today, 100*money.PerUnit); g.Granted != 8*money.PerUnit {
+		f.t.Fatalf("today's pool after 2 spent today: granted %v, want 8 units", g.Granted)
+	}
+	if g := f.lease("a", w.g.ID, model.BudgetDaily, today-1, 100*money.PerUnit); g.Granted != 7*money.PerUnit {
+		f.t.Fatalf("yesterday's pool after 3 spent then: granted %v, want 7 units", g.Granted)
 	}
 }
 
