@@ -1,9 +1,10 @@
 // Package event ingests engagement events: it checks each one (ad events by
 // their signed tracking token, organic events by their post), charges
 // billing events against the delivery engine's budgets, and stores batches
-// through a single group-commit writer, answering each caller only once its
-// events are durable. Paid engagement lands on the original post beside the
-// organic, through the store's counters.
+// through group-commit writers (one on SQLite, a few on PostgreSQL),
+// answering each caller only once its events are durable. Paid engagement
+// lands on the original post beside the organic, through the store's
+// counters.
 package event
 
 import (
@@ -57,6 +58,13 @@ type Store interface {
 	InsertEvents(ctx context.Context, events []model.Event) ([]model.EventOutcome, error)
 	ExistingPosts(ctx context.Context, postIDs []string) (map[string]bool, error)
 	ProbeWrite(ctx context.Context) error
+}
+
+// concurrentWriter is a Store that takes several InsertEvents at once
+// (PostgreSQL); EventWriters says how many are worth running. Other stores
+// get one writer.
+type concurrentWriter interface {
+	EventWriters() int
 }
 
 // Delivery is what ingestion needs from the delivery engine.
@@ -129,7 +137,22 @@ type job struct {
 func New(st Store, c clock.Clock, log *slog.Logger, signer *tracking.Signer, d Delivery) *Ingestor {
 	in := &Ingestor{store: st, clock: c, log: log, signer: signer, delivery: d,
 		jobs: make(chan *job, writerQueue), done: make(chan struct{})}
-	go in.run()
+	writers := 1
+	if cw, ok := st.(concurrentWriter); ok {
+		writers = max(1, cw.EventWriters())
+	}
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in.run()
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(in.done)
+	}()
 	return in
 }
 
@@ -366,10 +389,10 @@ func printable(s string) bool {
 	return true
 }
 
-// run is the group-commit writer: it takes every job waiting (up to
-// writerBatch events) into one transaction.
+// run is a group-commit writer: it takes every job waiting (up to
+// writerBatch events) into one transaction. On a store that takes several
+// transactions at once, several writers run, each with its own group.
 func (in *Ingestor) run() {
-	defer close(in.done)
 	for j := range in.jobs {
 		batch := []*job{j}
 		n := len(j.events)

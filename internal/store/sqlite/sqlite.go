@@ -84,6 +84,7 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -readerCacheKiB))
 	} else {
 		q.Set("_txlock", "immediate")
+		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -writerCacheKiB))
 	}
 	return "file:" + path + "?" + q.Encode()
