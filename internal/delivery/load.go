@@ -3,6 +3,8 @@ package delivery
 import (
 	"context"
 	"time"
+
+	"github.com/flintads/flint/internal/model"
 )
 
 // Load builds the index from the store: every ad with what it depends on,
@@ -19,43 +21,45 @@ func (e *Engine) Load(ctx context.Context) error {
 	defer e.writer.Unlock()
 	start := time.Now()
 	src := newSource(ctx, e.store)
-	if err := src.preload(); err != nil {
+	ix := newIndex()
+	now := e.clock.Now()
+	var ids []string
+	serving := 0
+	// One pass over the store: every object an entry may need is
+	// remembered (authorization episodes are filed at once), then each ad
+	// is built as it is read.
+	v := src.visitor()
+	v.Authorization = func(a *model.Authorization) error {
+		src.auths[a.ID] = *a
+		ix.authFor(*a)
+		return nil
+	}
+	v.Ad = func(a *model.Ad) error {
+		p, err := src.part(*a)
+		if err != nil {
+			return err
+		}
+		i := ix.build(e.ledger, now, &p)
+		ix.ads[key(a.ID)] = i
+		ids = append(ids, a.ID)
+		if ix.entries.at(i).enabled {
+			serving++
+		}
+		return nil
+	}
+	if err := e.store.ScanIndex(ctx, v); err != nil {
 		return err
 	}
-	ads, err := e.store.ListAds(ctx, "", "")
-	if err != nil {
-		return err
-	}
-	ids := make([]string, len(ads))
-	for i, a := range ads {
-		ids[i] = a.ID
-	}
+	src = nil // what the entries were built from is no longer needed
 	stats, err := e.store.AdStats(ctx, ids)
 	if err != nil {
 		return err
 	}
-	ix := newIndex()
-	now := e.clock.Now()
 	for id, s := range stats {
 		r := ix.rates.at(ix.ratesFor(id))
 		r.impressions.Store(s.Impressions)
 		r.clicks.Store(s.Clicks)
 		r.views6s.Store(s.Views6s)
-	}
-	for _, a := range src.auths {
-		ix.authFor(a)
-	}
-	serving := 0
-	for _, ad := range ads {
-		p, err := src.part(ad)
-		if err != nil {
-			return err
-		}
-		i := ix.build(e.ledger, now, &p)
-		ix.ads[key(ad.ID)] = i
-		if ix.entries.at(i).enabled {
-			serving++
-		}
 	}
 	buckets := ix.rank()
 	e.mu.Lock()
@@ -64,7 +68,7 @@ func (e *Engine) Load(ctx context.Context) error {
 	e.mu.Unlock()
 	e.publish(ix, buckets)
 	e.loaded.Store(true)
-	e.log.Info("delivery index loaded", "ads", len(ads), "serving", serving, "took", time.Since(start).Round(time.Millisecond))
+	e.log.Info("delivery index loaded", "ads", len(ids), "serving", serving, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
