@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"testing"
 	"time"
@@ -36,13 +38,29 @@ func BenchmarkLoadStore(b *testing.B) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	signer := tracking.NewSigner([]byte("0123456789abcdef0123456789abcdef"), time.Hour)
 	b.ResetTimer()
-	for range b.N {
+	for i := range b.N {
 		e := New(st, clk, log, signer, Config{})
 		gc := debug.SetGCPercent(benchGCPercent())
 		err := e.Load(ctx)
 		debug.SetGCPercent(gc)
 		if err != nil {
 			b.Fatal(err)
+		}
+		if i == b.N-1 { // what the index keeps, and the most the load held
+			var m runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&m)
+			b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "MB-kept")
+			b.ReportMetric(float64(m.HeapSys)/(1<<20), "MB-heap-sys")
+			if path := os.Getenv("FLINT_BENCH_HEAP_PROFILE"); path != "" {
+				f, err := os.Create(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+			runtime.KeepAlive(e)
 		}
 	}
 }

@@ -77,23 +77,23 @@ type IndexSource interface {
 // IndexVisitor receives the objects ScanIndex reads, each with only the
 // fields listed here set.
 type IndexVisitor struct {
-	// Account: ID, Kind, Handle, DisplayName, CreatorType, Timezone.
+	// Account: ID, Handle, DisplayName, CreatorType, Timezone.
 	Account func(*model.Account) error
-	// Campaign: ID, AdvertiserID, BudgetMode, Budget, Status.
+	// Campaign: ID, BudgetMode, Budget, Status.
 	Campaign func(*model.Campaign) error
-	// AdGroup: every field but Name, CreatedAt, UpdatedAt, Version and
-	// NumericID. Groups with equal targeting may share its slices.
+	// AdGroup: every field but AdvertiserID, CampaignID, Name, CreatedAt,
+	// UpdatedAt, Version and NumericID. Groups with equal targeting may
+	// share its slices.
 	AdGroup func(*model.AdGroup) error
-	// Authorization: ID, PostID, CreatorID, GeneratedAt, ExpiresAt,
-	// RevokedAt.
+	// Authorization: ID, PostID, GeneratedAt, ExpiresAt, RevokedAt.
 	Authorization func(*model.Authorization) error
-	// SparkPost: ID, AdvertiserID, PostID, CreatorID, AuthorizationID.
+	// SparkPost: ID, PostID, AuthorizationID.
 	SparkPost func(*model.SparkPost) error
 	// Post: ID, CreatorID, Caption, VideoURL, Visibility, Original, Music,
 	// Deleted.
 	Post func(*model.Post) error
-	// Ad: ID, AdvertiserID, CampaignID, AdGroupID, SparkPostID, PostID,
-	// CTALabel, CTAURL, Status.
+	// Ad: ID, AdvertiserID, CampaignID, AdGroupID, SparkPostID, CTALabel,
+	// CTAURL, Status.
 	Ad func(*model.Ad) error
 }
 

@@ -96,28 +96,28 @@ func project[T any](s []T, fn func(T) T) []T {
 // The fields store.IndexVisitor documents, kind by kind.
 
 func indexAccount(a model.Account) model.Account {
-	return model.Account{ID: a.ID, Kind: a.Kind, Handle: a.Handle, DisplayName: a.DisplayName,
+	return model.Account{ID: a.ID, Handle: a.Handle, DisplayName: a.DisplayName,
 		CreatorType: a.CreatorType, Timezone: a.Timezone}
 }
 
 func indexCampaign(c model.Campaign) model.Campaign {
-	return model.Campaign{ID: c.ID, AdvertiserID: c.AdvertiserID, BudgetMode: c.BudgetMode, Budget: c.Budget,
+	return model.Campaign{ID: c.ID, BudgetMode: c.BudgetMode, Budget: c.Budget,
 		Status: c.Status}
 }
 
 func indexAdGroup(g model.AdGroup) model.AdGroup {
-	g.Name, g.CreatedAt, g.UpdatedAt, g.Version, g.NumericID = "", time.Time{}, time.Time{}, 0, 0
+	g.AdvertiserID, g.CampaignID, g.Name, g.CreatedAt, g.UpdatedAt = "", "", "", time.Time{}, time.Time{}
+	g.Version, g.NumericID = 0, 0
 	return g
 }
 
 func indexAuthorization(a model.Authorization) model.Authorization {
-	return model.Authorization{ID: a.ID, PostID: a.PostID, CreatorID: a.CreatorID, GeneratedAt: a.GeneratedAt,
+	return model.Authorization{ID: a.ID, PostID: a.PostID, GeneratedAt: a.GeneratedAt,
 		ExpiresAt: a.ExpiresAt, RevokedAt: a.RevokedAt}
 }
 
 func indexSparkPost(s model.SparkPost) model.SparkPost {
-	return model.SparkPost{ID: s.ID, AdvertiserID: s.AdvertiserID, PostID: s.PostID, CreatorID: s.CreatorID,
-		AuthorizationID: s.AuthorizationID}
+	return model.SparkPost{ID: s.ID, PostID: s.PostID, AuthorizationID: s.AuthorizationID}
 }
 
 func indexPost(p model.Post) model.Post {
@@ -127,5 +127,5 @@ func indexPost(p model.Post) model.Post {
 
 func indexAd(a model.Ad) model.Ad {
 	return model.Ad{ID: a.ID, AdvertiserID: a.AdvertiserID, CampaignID: a.CampaignID, AdGroupID: a.AdGroupID,
-		SparkPostID: a.SparkPostID, PostID: a.PostID, CTALabel: a.CTALabel, CTAURL: a.CTAURL, Status: a.Status}
+		SparkPostID: a.SparkPostID, CTALabel: a.CTALabel, CTAURL: a.CTAURL, Status: a.Status}
 }
