@@ -30,15 +30,12 @@ func newSource(ctx context.Context, st store.Store) *source {
 }
 
 // visitor returns the functions that remember what the store's ScanIndex
-// reads: everything an entry may need but the ads and authorizations,
-// which the caller handles.
+// reads of accounts, campaigns and ad groups; the caller handles the rest.
 func (s *source) visitor() store.IndexVisitor {
 	return store.IndexVisitor{
-		Account:   remember(s.accounts, func(a *model.Account) string { return a.ID }),
-		Campaign:  remember(s.campaigns, func(c *model.Campaign) string { return c.ID }),
-		AdGroup:   remember(s.groups, func(g *model.AdGroup) string { return g.ID }),
-		SparkPost: remember(s.sparkPosts, func(sp *model.SparkPost) string { return sp.ID }),
-		Post:      remember(s.posts, func(p *model.Post) string { return p.ID }),
+		Account:  remember(s.accounts, func(a *model.Account) string { return a.ID }),
+		Campaign: remember(s.campaigns, func(c *model.Campaign) string { return c.ID }),
+		AdGroup:  remember(s.groups, func(g *model.AdGroup) string { return g.ID }),
 	}
 }
 
