@@ -105,6 +105,11 @@ func (b billing) event() model.BillingEvent {
 func packText(fields [textFields]string) (string, [textFields]uint16) {
 	var b strings.Builder
 	var ends [textFields]uint16
+	n := 0
+	for _, f := range fields {
+		n += len(f)
+	}
+	b.Grow(n) // exactly: the text is kept as long as its entry
 	for i, f := range fields {
 		b.WriteString(f)
 		ends[i] = uint16(b.Len())

@@ -3,6 +3,9 @@ package delivery
 import (
 	"context"
 	"time"
+
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/tz"
 )
 
 // Load builds the index from the store: every ad with what it depends on,
@@ -19,43 +22,47 @@ func (e *Engine) Load(ctx context.Context) error {
 	defer e.writer.Unlock()
 	start := time.Now()
 	src := newSource(ctx, e.store)
-	if err := src.preload(); err != nil {
+	ix := newIndex()
+	now := e.clock.Now()
+	var ids []string
+	serving := 0
+	// One pass over the store: every object an entry may need is
+	// remembered (authorization episodes are filed at once), then each ad
+	// is built as it is read.
+	l := newLoader(src)
+	v := src.visitor()
+	v.SparkPost, v.Post = l.sparkPost, l.post
+	v.Authorization = func(a *model.Authorization) error {
+		l.auths[a.ID] = loadedAuth{postID: a.PostID, generated: a.GeneratedAt, expires: a.ExpiresAt, revoked: a.RevokedAt}
+		ix.authFor(*a)
+		return nil
+	}
+	v.Ad = func(a *model.Ad) error {
+		p, err := l.part(*a)
+		if err != nil {
+			return err
+		}
+		i := ix.build(e.ledger, now, &p)
+		ix.ads[key(a.ID)] = i
+		ids = append(ids, a.ID)
+		if ix.entries.at(i).enabled {
+			serving++
+		}
+		return nil
+	}
+	if err := e.store.ScanIndex(ctx, v); err != nil {
 		return err
 	}
-	ads, err := e.store.ListAds(ctx, "", "")
-	if err != nil {
-		return err
-	}
-	ids := make([]string, len(ads))
-	for i, a := range ads {
-		ids[i] = a.ID
-	}
+	src, l = nil, nil // what the entries were built from is no longer needed
 	stats, err := e.store.AdStats(ctx, ids)
 	if err != nil {
 		return err
 	}
-	ix := newIndex()
-	now := e.clock.Now()
 	for id, s := range stats {
 		r := ix.rates.at(ix.ratesFor(id))
 		r.impressions.Store(s.Impressions)
 		r.clicks.Store(s.Clicks)
 		r.views6s.Store(s.Views6s)
-	}
-	for _, a := range src.auths {
-		ix.authFor(a)
-	}
-	serving := 0
-	for _, ad := range ads {
-		p, err := src.part(ad)
-		if err != nil {
-			return err
-		}
-		i := ix.build(e.ledger, now, &p)
-		ix.ads[key(ad.ID)] = i
-		if ix.entries.at(i).enabled {
-			serving++
-		}
 	}
 	buckets := ix.rank()
 	e.mu.Lock()
@@ -64,7 +71,7 @@ func (e *Engine) Load(ctx context.Context) error {
 	e.mu.Unlock()
 	e.publish(ix, buckets)
 	e.loaded.Store(true)
-	e.log.Info("delivery index loaded", "ads", len(ads), "serving", serving, "took", time.Since(start).Round(time.Millisecond))
+	e.log.Info("delivery index loaded", "ads", len(ids), "serving", serving, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -94,4 +101,87 @@ func (ix *index) carryBudgets(old *index) {
 		b.mu.Unlock()
 		o.mu.Unlock()
 	}
+}
+
+// loader is what Load builds entries from: source's maps for the kinds
+// there are fewer of than ads, and for the kinds there are as many of as
+// ads (Spark posts, posts, authorization episodes), only what an entry
+// reads, so that a large world loads in less memory. A miss is read from
+// the store through the source.
+type loader struct {
+	src    *source
+	sparks map[string]loadedSpark
+	posts  map[string]loadedPost
+	auths  map[string]loadedAuth
+}
+
+type loadedSpark struct{ postID, authID string }
+
+type loadedPost struct {
+	creatorID, caption, videoURL string
+	visibility                   model.Visibility
+	original, deleted            bool
+	music                        *model.Music
+}
+
+type loadedAuth struct {
+	postID                      string
+	generated, expires, revoked time.Time
+}
+
+func newLoader(src *source) *loader {
+	return &loader{src: src, sparks: map[string]loadedSpark{}, posts: map[string]loadedPost{},
+		auths: map[string]loadedAuth{}}
+}
+
+func (l *loader) sparkPost(sp *model.SparkPost) error {
+	l.sparks[sp.ID] = loadedSpark{postID: sp.PostID, authID: sp.AuthorizationID}
+	return nil
+}
+
+func (l *loader) post(p *model.Post) error {
+	l.posts[p.ID] = loadedPost{creatorID: p.CreatorID, caption: p.Caption, videoURL: p.VideoURL,
+		visibility: p.Visibility, original: p.Original, deleted: p.Deleted, music: p.Music}
+	return nil
+}
+
+// part is source.part over the loader's maps.
+func (l *loader) part(ad model.Ad) (parts, error) {
+	s := l.src
+	p := parts{ad: ad}
+	var err error
+	if p.group, err = s.group(ad.AdGroupID); err != nil {
+		return p, err
+	}
+	if p.campaign, err = s.campaign(ad.CampaignID); err != nil {
+		return p, err
+	}
+	if p.advertiser, err = s.account(ad.AdvertiserID); err != nil {
+		return p, err
+	}
+	if sp, ok := l.sparks[ad.SparkPostID]; ok {
+		p.sparkPost = model.SparkPost{ID: ad.SparkPostID, PostID: sp.postID, AuthorizationID: sp.authID}
+	} else if p.sparkPost, err = s.sparkPost(ad.SparkPostID); err != nil {
+		return p, err
+	}
+	if a, ok := l.auths[p.sparkPost.AuthorizationID]; ok {
+		p.auth = model.Authorization{ID: p.sparkPost.AuthorizationID, PostID: a.postID, GeneratedAt: a.generated,
+			ExpiresAt: a.expires, RevokedAt: a.revoked}
+	} else if p.auth, err = s.authorization(p.sparkPost.AuthorizationID); err != nil {
+		return p, err
+	}
+	if po, ok := l.posts[p.sparkPost.PostID]; ok {
+		p.post = model.Post{ID: p.sparkPost.PostID, CreatorID: po.creatorID, Caption: po.caption,
+			VideoURL: po.videoURL, Visibility: po.visibility, Original: po.original, Deleted: po.deleted,
+			Music: po.music}
+	} else if p.post, err = s.post(p.sparkPost.PostID); err != nil {
+		return p, err
+	}
+	if p.creator, err = s.account(p.post.CreatorID); err != nil {
+		return p, err
+	}
+	if p.loc, err = tz.Load(p.advertiser.Timezone); err != nil {
+		p.loc = time.UTC
+	}
+	return p, nil
 }

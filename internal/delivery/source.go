@@ -29,53 +29,22 @@ func newSource(ctx context.Context, st store.Store) *source {
 		auths: map[string]model.Authorization{}}
 }
 
-// preload reads every object the index may need.
-func (s *source) preload() error {
-	gs, err := s.st.ListAdGroups(s.ctx, "", "")
-	if err != nil {
-		return err
+// visitor returns the functions that remember what the store's ScanIndex
+// reads of accounts, campaigns and ad groups; the caller handles the rest.
+func (s *source) visitor() store.IndexVisitor {
+	return store.IndexVisitor{
+		Account:  remember(s.accounts, func(a *model.Account) string { return a.ID }),
+		Campaign: remember(s.campaigns, func(c *model.Campaign) string { return c.ID }),
+		AdGroup:  remember(s.groups, func(g *model.AdGroup) string { return g.ID }),
 	}
-	for _, g := range gs {
-		s.groups[g.ID] = g
+}
+
+// remember returns a function that files a copy of each object in m.
+func remember[T any](m map[string]T, id func(*T) string) func(*T) error {
+	return func(v *T) error {
+		m[id(v)] = *v
+		return nil
 	}
-	cs, err := s.st.ListCampaigns(s.ctx, "")
-	if err != nil {
-		return err
-	}
-	for _, c := range cs {
-		s.campaigns[c.ID] = c
-	}
-	sps, err := s.st.ListSparkPosts(s.ctx, "")
-	if err != nil {
-		return err
-	}
-	for _, sp := range sps {
-		s.sparkPosts[sp.ID] = sp
-	}
-	ps, err := s.st.ListPosts(s.ctx, "")
-	if err != nil {
-		return err
-	}
-	for _, p := range ps {
-		s.posts[p.ID] = p
-	}
-	for _, kind := range []model.AccountKind{model.KindCreator, model.KindAdvertiser} {
-		as, err := s.st.ListAccounts(s.ctx, kind)
-		if err != nil {
-			return err
-		}
-		for _, a := range as {
-			s.accounts[a.ID] = a
-		}
-	}
-	aus, err := s.st.ListAuthorizations(s.ctx)
-	if err != nil {
-		return err
-	}
-	for _, a := range aus {
-		s.auths[a.ID] = a
-	}
-	return nil
 }
 
 // get returns the object with the given ID from m, reading and remembering

@@ -310,6 +310,10 @@ func b2f(b bool) float64 {
 	return 0
 }
 
+// loadMemoryLimit is the heap size past which the collector works eagerly
+// while the delivery index loads: a million ads load within it.
+const loadMemoryLimit = 1536 << 20
+
 // load joins the cluster, loads the delivery index, and starts the
 // background work: the engine, the change-log follower, the heartbeat.
 func (a *App) load(ctx context.Context) error {
@@ -322,12 +326,15 @@ func (a *App) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read the change log: %w", err)
 	}
-	// Loading reads every ad, post and account once. Collect more eagerly
-	// while it does, so the peak stays near what the index keeps, and give
-	// the rest back to the system at the end.
-	gcPercent := debug.SetGCPercent(10)
+	// Loading reads every ad, post and account once, keeping little of it
+	// but the index. The collector runs at its usual pace unless the heap
+	// nears loadMemoryLimit (or a lower GOMEMLIMIT), where it collects
+	// eagerly to keep the peak of large worlds down; what is left over is
+	// given back to the system at the end.
+	memLimit := debug.SetMemoryLimit(-1)
+	debug.SetMemoryLimit(min(memLimit, loadMemoryLimit))
 	err = a.engine.Load(ctx)
-	debug.SetGCPercent(gcPercent)
+	debug.SetMemoryLimit(memLimit)
 	debug.FreeOSMemory()
 	if err != nil {
 		return fmt.Errorf("load the delivery index: %w", err)

@@ -55,10 +55,46 @@ type Store interface {
 	Measurement
 	Cluster
 	Numbered
+	IndexSource
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close() error
+}
+
+// IndexSource reads in bulk what the delivery index is built from.
+type IndexSource interface {
+	// ScanIndex calls v's functions with every stored object of each kind,
+	// one kind after another in the order of IndexVisitor's fields, ads
+	// last and in ListAds' order. Each table is read by one streaming query;
+	// the object passed is reused after the call returns, but the strings
+	// and slices in it are not. Only the fields that IndexVisitor lists are
+	// set. The first error a function returns stops the scan and is
+	// returned. A nil function skips its kind.
+	ScanIndex(ctx context.Context, v IndexVisitor) error
+}
+
+// IndexVisitor receives the objects ScanIndex reads, each with only the
+// fields listed here set.
+type IndexVisitor struct {
+	// Account: ID, Handle, DisplayName, CreatorType, Timezone.
+	Account func(*model.Account) error
+	// Campaign: ID, BudgetMode, Budget, Status.
+	Campaign func(*model.Campaign) error
+	// AdGroup: every field but AdvertiserID, CampaignID, Name, CreatedAt,
+	// UpdatedAt, Version and NumericID. Groups with equal targeting may
+	// share its slices.
+	AdGroup func(*model.AdGroup) error
+	// Authorization: ID, PostID, GeneratedAt, ExpiresAt, RevokedAt.
+	Authorization func(*model.Authorization) error
+	// SparkPost: ID, PostID, AuthorizationID.
+	SparkPost func(*model.SparkPost) error
+	// Post: ID, CreatorID, Caption, VideoURL, Visibility, Original, Music,
+	// Deleted.
+	Post func(*model.Post) error
+	// Ad: ID, AdvertiserID, CampaignID, AdGroupID, SparkPostID, CTALabel,
+	// CTAURL, Status.
+	Ad func(*model.Ad) error
 }
 
 // Numbered finds objects by their numeric ids (model.NumberedKind).

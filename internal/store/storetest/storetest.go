@@ -121,6 +121,7 @@ var tests = map[string]func(f *fixture){
 	"AdGroupList":                  testAdGroupList,
 	"AdRoundTrip":                  testAdRoundTrip,
 	"AdList":                       testAdList,
+	"ScanIndex":                    testScanIndex,
 	"AdsForPost":                   testAdsForPost,
 	"CampaignConcurrentEdits":      testCampaignConcurrentEdits,
 	"CampaignRulesSeeCurrentState": testCampaignRulesSeeCurrentState,

@@ -1,0 +1,219 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"sync"
+
+	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/money"
+	"github.com/flintads/flint/internal/store"
+)
+
+// Reading for ScanIndex: each kind is read by one streaming query, on its
+// own read connection, while the caller is handed the kinds before it;
+// indexReaders queries run at once, and each reads at most indexPrefetch
+// batches of indexBatch rows ahead of the caller.
+const (
+	indexReaders  = 2
+	indexBatch    = 512
+	indexPrefetch = 64
+)
+
+// ScanIndex implements store.IndexSource.
+func (db *DB) ScanIndex(ctx context.Context, v store.IndexVisitor) error {
+	var stages []indexStage
+	if v.Account != nil {
+		var handle sql.NullString
+		stages = append(stages, newIndexStage(db, `SELECT id, handle, display_name, creator_type, timezone FROM accounts`, func(rows *sql.Rows, a *model.Account) error {
+			err := rows.Scan(&a.ID, &handle, &a.DisplayName, &a.CreatorType, &a.Timezone)
+			a.Handle = handle.String
+			return err
+		}, v.Account))
+	}
+	if v.Campaign != nil {
+		var budget int64
+		stages = append(stages, newIndexStage(db, `SELECT id, budget_mode, budget, status FROM campaigns`,
+			func(rows *sql.Rows, c *model.Campaign) error {
+				err := rows.Scan(&c.ID, &c.BudgetMode, &budget, &c.Status)
+				c.Budget = money.Micros(budget)
+				return err
+			}, v.Campaign))
+	}
+	if v.AdGroup != nil {
+		var targeting, prev string
+		var parsed model.Targeting
+		var start, end, budget, bid int64
+		stages = append(stages, newIndexStage(db, `SELECT id, targeting, start_time,
+			end_time, budget_mode, budget, billing_event, bid, frequency_impressions, frequency_days, pacing, status
+			FROM ad_groups`, func(rows *sql.Rows, g *model.AdGroup) error {
+			if err := rows.Scan(&g.ID, &targeting, &start, &end, &g.BudgetMode,
+				&budget, &g.BillingEvent, &bid, &g.FrequencyCap.Impressions, &g.FrequencyCap.Days, &g.Pacing,
+				&g.Status); err != nil {
+				return err
+			}
+			if targeting != prev || prev == "" { // groups in a row often target alike
+				parsed = model.Targeting{}
+				if err := json.Unmarshal([]byte(targeting), &parsed); err != nil {
+					return err
+				}
+				prev = targeting
+			}
+			g.Targeting = parsed
+			g.StartTime, g.EndTime = timeOf(start), timeOf(end)
+			g.Budget, g.Bid = money.Micros(budget), money.Micros(bid)
+			return nil
+		}, v.AdGroup))
+	}
+	if v.Authorization != nil {
+		var generated, expires, revoked int64
+		stages = append(stages, newIndexStage(db, `SELECT id, post_id, generated_at, expires_at, revoked_at FROM authorizations`, func(rows *sql.Rows, a *model.Authorization) error {
+			err := rows.Scan(&a.ID, &a.PostID, &generated, &expires, &revoked)
+			a.GeneratedAt, a.ExpiresAt, a.RevokedAt = timeOf(generated), timeOf(expires), timeOf(revoked)
+			return err
+		}, v.Authorization))
+	}
+	if v.SparkPost != nil {
+		stages = append(stages, newIndexStage(db, `SELECT id, post_id, authorization_id FROM spark_posts`, func(rows *sql.Rows, s *model.SparkPost) error {
+			return rows.Scan(&s.ID, &s.PostID, &s.AuthorizationID)
+		}, v.SparkPost))
+	}
+	if v.Post != nil {
+		var hasMusic bool
+		var m model.Music
+		stages = append(stages, newIndexStage(db, `SELECT id, creator_id, caption, video_url, visibility, original,
+			has_music, music_title, music_commercial, music_own, deleted FROM posts`,
+			func(rows *sql.Rows, p *model.Post) error {
+				err := rows.Scan(&p.ID, &p.CreatorID, &p.Caption, &p.VideoURL, &p.Visibility, &p.Original, &hasMusic,
+					&m.Title, &m.Commercial, &m.Own, &p.Deleted)
+				if hasMusic {
+					music := m
+					p.Music = &music
+				}
+				return err
+			}, v.Post))
+	}
+	if v.Ad != nil {
+		stages = append(stages, newIndexStage(db, `SELECT id, advertiser_id, campaign_id, ad_group_id, spark_post_id,
+			cta_label, cta_url, status FROM ads ORDER BY created_at, id`,
+			func(rows *sql.Rows, a *model.Ad) error {
+				return rows.Scan(&a.ID, &a.AdvertiserID, &a.CampaignID, &a.AdGroupID, &a.SparkPostID,
+					&a.CTALabel, &a.CTAURL, &a.Status)
+			}, v.Ad))
+	}
+	return runIndexStages(ctx, stages)
+}
+
+// indexStage reads one kind (read, on its own goroutine) and hands it to
+// the visitor (hand, on the caller's).
+type indexStage struct {
+	read func(ctx context.Context) error
+	hand func(ctx context.Context) error
+	done chan struct{} // closed when read has returned
+}
+
+func newIndexStage[T any](db *DB, query string, scan func(*sql.Rows, *T) error, fn func(*T) error) indexStage {
+	batches := make(chan []T, indexPrefetch)
+	return indexStage{
+		read: func(ctx context.Context) error {
+			defer close(batches)
+			rows, err := db.query(ctx, query)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			batch := make([]T, 0, indexBatch)
+			send := func() bool {
+				select {
+				case batches <- batch:
+					batch = make([]T, 0, indexBatch)
+					return true
+				case <-ctx.Done():
+					return false
+				}
+			}
+			for rows.Next() {
+				batch = batch[:len(batch)+1]
+				if err := scan(rows, &batch[len(batch)-1]); err != nil {
+					return err
+				}
+				if len(batch) == indexBatch && !send() {
+					return ctx.Err()
+				}
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(batch) > 0 && !send() {
+				return ctx.Err()
+			}
+			return nil
+		},
+		hand: func(ctx context.Context) error {
+			for {
+				select {
+				case batch, ok := <-batches:
+					if !ok {
+						return nil
+					}
+					for i := range batch {
+						if err := fn(&batch[i]); err != nil {
+							return err
+						}
+					}
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+		},
+	}
+}
+
+// runIndexStages reads the stages, indexReaders at a time in order, and
+// hands them over in order. On the first error it stops the reads, waits
+// for them, and returns the error.
+func runIndexStages(ctx context.Context, stages []indexStage) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, len(stages))
+	for i := range stages {
+		stages[i].done = make(chan struct{})
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // start the reads in order, indexReaders at a time
+		defer wg.Done()
+		slots := make(chan struct{}, indexReaders)
+		for i := range stages {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return // the caller sees ctx's error
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = stages[i].read(ctx)
+				<-slots
+				close(stages[i].done)
+			}()
+		}
+	}()
+	fail := func(err error) error {
+		cancel()
+		wg.Wait()
+		return err
+	}
+	for i := range stages {
+		if err := stages[i].hand(ctx); err != nil {
+			return fail(err)
+		}
+		<-stages[i].done // its batches are closed: the read has ended
+		if errs[i] != nil {
+			return fail(errs[i])
+		}
+	}
+	wg.Wait()
+	return nil
+}
