@@ -146,53 +146,25 @@ func (a *API) campaignCreate(c *call) (any, error) {
 
 // campaignGet answers campaign/get.
 func (a *API) campaignGet(c *call) (any, error) {
-	if err := c.advertiser(); err != nil {
-		return nil, err
-	}
-	page, size, err := c.paging(10, 1000)
+	q, err := c.getQuery("campaign_ids")
 	if err != nil {
 		return nil, err
 	}
-	f, err := c.filters()
-	if err != nil {
-		return nil, err
-	}
-	fields, _, err := c.list("fields")
-	if err != nil {
-		return nil, err
-	}
-	ids, given, err := f.ids("campaign_ids")
-	if err != nil {
-		return nil, err
-	}
-	primary, err := f.statuses("primary_status")
-	if err != nil {
-		return nil, err
-	}
-	secondary, err := f.statuses("secondary_status")
-	if err != nil {
-		return nil, err
-	}
-	objective, _ := f["objective_type"].(string)
-	name, _ := f["campaign_name"].(string)
+	objective, _ := q.filter["objective_type"].(string)
+	name, _ := q.filter["campaign_name"].(string)
 	cs, err := a.Campaigns.ListCampaigns(c.ctx, c.adv.ID)
 	if err != nil {
 		return nil, err
 	}
 	var kept []model.Campaign
 	for _, x := range cs {
-		if keepID(ids, given, x.NumericID) && keepStatus(primary, secondary, campaignSecondary(x)) &&
+		if q.ids["campaign_ids"].keep(x.NumericID) && q.keepStatus(campaignSecondary(x)) &&
 			(objective == "" || objectiveToTikTok[x.Objective] == objective) &&
 			(name == "" || strings.Contains(strings.ToLower(x.Name), strings.ToLower(name))) {
 			kept = append(kept, x)
 		}
 	}
-	lo, hi, info := pageOf(page, size, len(kept))
-	list := make([]any, 0, hi-lo)
-	for _, x := range kept[lo:hi] {
-		list = append(list, project(c.campaignView(x), fields, "campaign_id"))
-	}
-	return map[string]any{"list": list, "page_info": info}, nil
+	return pageAnswer(q, kept, c.campaignView, "campaign_id"), nil
 }
 
 // schedule reads a TikTok time ("2026-11-25 10:00:00", UTC) as the
@@ -459,34 +431,7 @@ func nonNil(s []string) []string {
 
 // adGroupGet answers adgroup/get.
 func (a *API) adGroupGet(c *call) (any, error) {
-	if err := c.advertiser(); err != nil {
-		return nil, err
-	}
-	page, size, err := c.paging(10, 1000)
-	if err != nil {
-		return nil, err
-	}
-	f, err := c.filters()
-	if err != nil {
-		return nil, err
-	}
-	fields, _, err := c.list("fields")
-	if err != nil {
-		return nil, err
-	}
-	groupIDs, groupsGiven, err := f.ids("adgroup_ids")
-	if err != nil {
-		return nil, err
-	}
-	campIDs, campsGiven, err := f.ids("campaign_ids")
-	if err != nil {
-		return nil, err
-	}
-	primary, err := f.statuses("primary_status")
-	if err != nil {
-		return nil, err
-	}
-	secondary, err := f.statuses("secondary_status")
+	q, err := c.getQuery("adgroup_ids", "campaign_ids")
 	if err != nil {
 		return nil, err
 	}
@@ -500,7 +445,7 @@ func (a *API) adGroupGet(c *call) (any, error) {
 	}
 	var candidates []model.AdGroup
 	for _, g := range gs {
-		if keepID(groupIDs, groupsGiven, g.NumericID) && keepID(campIDs, campsGiven, d.campaigns[g.CampaignID].NumericID) {
+		if q.ids["adgroup_ids"].keep(g.NumericID) && q.ids["campaign_ids"].keep(d.campaigns[g.CampaignID].NumericID) {
 			candidates = append(candidates, g)
 		}
 	}
@@ -510,16 +455,13 @@ func (a *API) adGroupGet(c *call) (any, error) {
 	}
 	var kept []campaign.AdGroupStatus
 	for _, s := range statuses {
-		if keepStatus(primary, secondary, c.adGroupSecondary(s)) {
+		if q.keepStatus(c.adGroupSecondary(s)) {
 			kept = append(kept, s)
 		}
 	}
-	lo, hi, info := pageOf(page, size, len(kept))
-	list := make([]any, 0, hi-lo)
-	for _, s := range kept[lo:hi] {
-		list = append(list, project(c.adGroupView(s, d.campaigns[s.AdGroup.CampaignID]), fields, "adgroup_id"))
-	}
-	return map[string]any{"list": list, "page_info": info}, nil
+	return pageAnswer(q, kept, func(s campaign.AdGroupStatus) map[string]any {
+		return c.adGroupView(s, d.campaigns[s.AdGroup.CampaignID])
+	}, "adgroup_id"), nil
 }
 
 // callToAction maps TikTok's call_to_action enum to Flint's label and back.
@@ -710,38 +652,7 @@ func (c *call) creative(i int, obj map[string]any, d *directory) (creative, erro
 
 // adGet answers ad/get.
 func (a *API) adGet(c *call) (any, error) {
-	if err := c.advertiser(); err != nil {
-		return nil, err
-	}
-	page, size, err := c.paging(10, 1000)
-	if err != nil {
-		return nil, err
-	}
-	f, err := c.filters()
-	if err != nil {
-		return nil, err
-	}
-	fields, _, err := c.list("fields")
-	if err != nil {
-		return nil, err
-	}
-	adIDs, adsGiven, err := f.ids("ad_ids")
-	if err != nil {
-		return nil, err
-	}
-	groupIDs, groupsGiven, err := f.ids("adgroup_ids")
-	if err != nil {
-		return nil, err
-	}
-	campIDs, campsGiven, err := f.ids("campaign_ids")
-	if err != nil {
-		return nil, err
-	}
-	primary, err := f.statuses("primary_status")
-	if err != nil {
-		return nil, err
-	}
-	secondary, err := f.statuses("secondary_status")
+	q, err := c.getQuery("ad_ids", "adgroup_ids", "campaign_ids")
 	if err != nil {
 		return nil, err
 	}
@@ -755,8 +666,8 @@ func (a *API) adGet(c *call) (any, error) {
 	}
 	var candidates []model.Ad
 	for _, ad := range ads {
-		if keepID(adIDs, adsGiven, ad.NumericID) && keepID(groupIDs, groupsGiven, d.groups[ad.AdGroupID].NumericID) &&
-			keepID(campIDs, campsGiven, d.campaigns[ad.CampaignID].NumericID) {
+		if q.ids["ad_ids"].keep(ad.NumericID) && q.ids["adgroup_ids"].keep(d.groups[ad.AdGroupID].NumericID) &&
+			q.ids["campaign_ids"].keep(d.campaigns[ad.CampaignID].NumericID) {
 			candidates = append(candidates, ad)
 		}
 	}
@@ -766,14 +677,9 @@ func (a *API) adGet(c *call) (any, error) {
 	}
 	var kept []campaign.AdStatus
 	for _, s := range statuses {
-		if keepStatus(primary, secondary, c.adSecondary(s, d)) {
+		if q.keepStatus(c.adSecondary(s, d)) {
 			kept = append(kept, s)
 		}
 	}
-	lo, hi, info := pageOf(page, size, len(kept))
-	list := make([]any, 0, hi-lo)
-	for _, s := range kept[lo:hi] {
-		list = append(list, project(c.adView(s, d), fields, "ad_id"))
-	}
-	return map[string]any{"list": list, "page_info": info}, nil
+	return pageAnswer(q, kept, func(s campaign.AdStatus) map[string]any { return c.adView(s, d) }, "ad_id"), nil
 }
