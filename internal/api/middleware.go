@@ -2,65 +2,20 @@ package api
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"time"
 
 	"github.com/flintads/flint/internal/apperr"
+	"github.com/flintads/flint/internal/httplog"
 )
 
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-// middleware recovers from panics (answering 500 and logging the stack) and
-// logs each request: method, route pattern, status and duration. It never
-// logs bodies, query strings or headers, which may hold tokens and codes.
+// middleware recovers from panics (answering 500 in the API's error shape)
+// and logs each request (see httplog).
 func (a *API) middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				a.Log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path,
-					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				if rec.status == 0 {
-					writeError(rec, r, a.Log, fmt.Errorf("panic: %v", v))
-				}
-			}
-			if a.Log.Enabled(r.Context(), levelFor(rec.status)) {
-				pattern := r.Pattern
-				if pattern == "" {
-					pattern = "unmatched"
-				}
-				a.Log.Log(r.Context(), levelFor(rec.status), "request", "method", r.Method, "route", pattern,
-					"status", rec.status, "duration", time.Since(start))
-			}
-		}()
-		next.ServeHTTP(rec, r)
-	})
+	return httplog.Requests{Log: a.Log, Request: "request", Panic: "panic",
+		OnPanic: func(w http.ResponseWriter, r *http.Request, v any) {
+			writeError(w, r, a.Log, fmt.Errorf("panic: %v", v))
+		}}.Wrap(next)
 }
 
 // healthz answers 200 while the process runs.
@@ -114,12 +69,4 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request, _ principal) 
 func (a *API) getClock(w http.ResponseWriter, r *http.Request, _ principal) error {
 	writeJSON(w, http.StatusOK, map[string]any{"now": a.Clock.Now()})
 	return nil
-}
-
-func levelFor(status int) slog.Level {
-	switch {
-	case status >= 500:
-		return slog.LevelError
-	}
-	return slog.LevelInfo // successful requests too: method, route, status, duration, never secrets
 }

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"strings"
-	"time"
 
+	"github.com/flintads/flint/internal/httplog"
 	"github.com/flintads/flint/internal/ids"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/session"
@@ -33,55 +31,13 @@ func secureHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-// logRecover logs each request (method, route pattern, status, duration;
-// never query strings, forms or cookies, which hold codes and secrets) and
-// turns a panic into a 500 page.
+// logRecover logs each request and turns a panic into a 500 page (see
+// httplog).
 func (h *Handler) logRecover(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				h.Log.ErrorContext(r.Context(), "web: panic", "method", r.Method, "path", r.URL.Path,
-					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				if rec.status == 0 {
-					h.plainError(rec, http.StatusInternalServerError)
-				}
-			}
-			pattern := r.Pattern
-			if pattern == "" {
-				pattern = "unmatched"
-			}
-			h.Log.Log(r.Context(), logLevel(rec.status), "web request", "method", r.Method, "route", pattern,
-				"status", rec.status, "duration", time.Since(start))
-		}()
-		next.ServeHTTP(rec, r)
-	})
+	return httplog.Requests{Log: h.Log, Request: "web request", Panic: "web: panic",
+		OnPanic: func(w http.ResponseWriter, _ *http.Request, _ any) {
+			h.plainError(w, http.StatusInternalServerError)
+		}}.Wrap(next)
 }
 
 // user is the signed-in person.

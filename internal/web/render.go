@@ -5,7 +5,6 @@ import (
 	"errors"
 	"html/template"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -172,12 +171,4 @@ func sentence(s string) string {
 		s += "."
 	}
 	return s
-}
-
-// logLevel is the level a request is logged at.
-func logLevel(status int) slog.Level {
-	if status >= 500 {
-		return slog.LevelError
-	}
-	return slog.LevelInfo
 }
