@@ -39,7 +39,6 @@ import (
 	"github.com/flintads/flint/internal/config"
 	"github.com/flintads/flint/internal/demo"
 	"github.com/flintads/flint/internal/server"
-	"github.com/flintads/flint/internal/store/sqlite"
 )
 
 const operatorToken = "operator-token-for-benchmarks"
@@ -58,31 +57,12 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
-// seeded returns a SQLite file holding a demo world of n ads, seeding it on
-// first use and keeping it in the temporary directory for later runs.
+// seeded returns the benchmark world of n ads (demo.BenchWorld).
 func seeded(b *testing.B, n int) string {
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("flint-bench-%d.db", n))
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
-	b.Logf("seeding %d ads into %s (once)", n, path)
-	tmp := path + ".tmp"
-	os.Remove(tmp)
-	st, err := sqlite.Open(context.Background(), tmp)
+	path, err := demo.BenchWorld(context.Background(), n, b.Logf)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := st.Seed(context.Background(), demo.Generate(n, 1, time.Now())); err != nil {
-		b.Fatal(err)
-	}
-	if err := st.Close(); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		b.Fatal(err)
-	}
-	os.Remove(tmp + "-wal")
-	os.Remove(tmp + "-shm")
 	return path
 }
 

@@ -4,8 +4,9 @@
 //	flint demo --seed-only --ads 100000 --data ./data
 //
 // generates the world in memory (Generate) and stores it in one
-// transaction (store.Seeder), into an empty database only. Driving live
-// simulated traffic against it is not available yet.
+// transaction (store.Seeder), into an empty database only; BenchWorld keeps
+// one for benchmarks. Without --seed-only, flint demo runs a small live
+// world with simulated feed traffic (live.go).
 package demo
 
 import (
