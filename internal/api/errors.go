@@ -30,19 +30,6 @@ type errorDetail struct {
 	Errors []errorDetail `json:"errors,omitempty"`
 }
 
-var statusOf = map[apperr.Kind]int{
-	apperr.Invalid:          http.StatusBadRequest,
-	apperr.Unauthenticated:  http.StatusUnauthorized,
-	apperr.Forbidden:        http.StatusForbidden,
-	apperr.NotFound:         http.StatusNotFound,
-	apperr.Conflict:         http.StatusConflict,
-	apperr.TooLarge:         http.StatusRequestEntityTooLarge,
-	apperr.Unprocessable:    http.StatusUnprocessableEntity,
-	apperr.RateLimited:      http.StatusTooManyRequests,
-	apperr.Unavailable:      http.StatusServiceUnavailable,
-	apperr.MethodNotAllowed: http.StatusMethodNotAllowed,
-}
-
 // writeError is the error translator: the one place where errors become
 // HTTP answers. A domain error keeps its code and message; anything else is
 // logged with its detail and answered with a bare 500.
@@ -64,10 +51,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 			Message: "something went wrong on our side; it has been logged"}})
 		return
 	}
-	status := statusOf[e.Kind]
-	if status == 0 {
-		status = http.StatusBadRequest
-	}
+	status := e.Kind.HTTPStatus()
 	if e.Kind == apperr.RateLimited || e.Kind == apperr.Unavailable {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(max(e.RetryAfter.Seconds(), 1)))))
 	}

@@ -1,15 +1,17 @@
 // Package apperr defines the errors that Flint's domain returns to its callers:
-// each carries a stable machine-readable code, a kind that the API maps to an
-// HTTP status, a human message and, for input errors, the offending field.
+// each carries a stable machine-readable code, a kind with its HTTP status
+// (Kind.HTTPStatus), a human message and, for input errors, the offending
+// field.
 //
-// Domain packages return *Error values; the api package is the one place that
-// turns them into responses. Any other error is an internal failure whose text
-// is logged and never shown to a client.
+// Domain packages return *Error values; the adapters (api, web) turn them
+// into responses. Any other error is an internal failure whose text is
+// logged and never shown to a client.
 package apperr
 
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -29,6 +31,30 @@ const (
 	Unavailable                      // storage or a dependency is down; retry later (503)
 	MethodNotAllowed                 // the path exists, but not with this method (405)
 )
+
+// httpStatus is each kind's HTTP status, the one both adapters (the API
+// and the web pages) answer with.
+var httpStatus = map[Kind]int{
+	Invalid:          http.StatusBadRequest,
+	Unauthenticated:  http.StatusUnauthorized,
+	Forbidden:        http.StatusForbidden,
+	NotFound:         http.StatusNotFound,
+	Conflict:         http.StatusConflict,
+	TooLarge:         http.StatusRequestEntityTooLarge,
+	Unprocessable:    http.StatusUnprocessableEntity,
+	RateLimited:      http.StatusTooManyRequests,
+	Unavailable:      http.StatusServiceUnavailable,
+	MethodNotAllowed: http.StatusMethodNotAllowed,
+}
+
+// HTTPStatus returns the kind's HTTP status (listed above); 400 for a kind
+// without one.
+func (k Kind) HTTPStatus() int {
+	if s, ok := httpStatus[k]; ok {
+		return s
+	}
+	return http.StatusBadRequest
+}
 
 // Error is a domain error with a stable code.
 type Error struct {

@@ -51,3 +51,20 @@ func TestList(t *testing.T) {
 		t.Errorf("with a failure recorded Err() = %v", err)
 	}
 }
+
+func TestEveryKindHasItsOwnHTTPStatus(t *testing.T) {
+	seen := map[int]Kind{}
+	for k := Invalid; k <= MethodNotAllowed; k++ {
+		s := k.HTTPStatus()
+		if s < 400 || s > 599 {
+			t.Errorf("kind %d: status %d", k, s)
+		}
+		if prev, dup := seen[s]; dup {
+			t.Errorf("kinds %d and %d share status %d", prev, k, s)
+		}
+		seen[s] = k
+	}
+	if s := Kind(0).HTTPStatus(); s != 400 {
+		t.Errorf("a kind without a status answers %d, want 400", s)
+	}
+}

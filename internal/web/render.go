@@ -103,25 +103,10 @@ func (h *Handler) plainError(w http.ResponseWriter, status int) {
 		"<p>It has been logged. Please try again in a moment.</p>"))
 }
 
-var statusOf = map[apperr.Kind]int{
-	apperr.Invalid:         http.StatusBadRequest,
-	apperr.Unauthenticated: http.StatusUnauthorized,
-	apperr.Forbidden:       http.StatusForbidden,
-	apperr.NotFound:        http.StatusNotFound,
-	apperr.Conflict:        http.StatusConflict,
-	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
-	apperr.Unprocessable:   http.StatusUnprocessableEntity,
-	apperr.RateLimited:     http.StatusTooManyRequests,
-	apperr.Unavailable:     http.StatusServiceUnavailable,
-}
-
 // statusFor returns the HTTP status of an error: its kind's, or 500.
 func statusFor(err error) int {
 	if e, ok := apperr.As(err); ok {
-		if s := statusOf[e.Kind]; s != 0 {
-			return s
-		}
-		return http.StatusBadRequest
+		return e.Kind.HTTPStatus()
 	}
 	return http.StatusInternalServerError
 }
