@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/flintads/flint/internal/model"
-	"github.com/flintads/flint/internal/tz"
 )
 
 // Load builds the index from the store: every ad with what it depends on,
@@ -31,7 +30,7 @@ func (e *Engine) Load(ctx context.Context) error {
 	// is built as it is read.
 	l := newLoader(src)
 	v := src.visitor()
-	v.SparkPost, v.Post = l.sparkPost, l.post
+	v.SparkPost, v.Post = l.keepSparkPost, l.keepPost
 	v.Authorization = func(a *model.Authorization) error {
 		l.auths[a.ID] = loadedAuth{postID: a.PostID, generated: a.GeneratedAt, expires: a.ExpiresAt, revoked: a.RevokedAt}
 		ix.authFor(*a)
@@ -134,54 +133,43 @@ func newLoader(src *source) *loader {
 		auths: map[string]loadedAuth{}}
 }
 
-func (l *loader) sparkPost(sp *model.SparkPost) error {
+// keepSparkPost and keepPost file what an entry reads of each object
+// ScanIndex reads.
+func (l *loader) keepSparkPost(sp *model.SparkPost) error {
 	l.sparks[sp.ID] = loadedSpark{postID: sp.PostID, authID: sp.AuthorizationID}
 	return nil
 }
 
-func (l *loader) post(p *model.Post) error {
+func (l *loader) keepPost(p *model.Post) error {
 	l.posts[p.ID] = loadedPost{creatorID: p.CreatorID, caption: p.Caption, videoURL: p.VideoURL,
 		visibility: p.Visibility, original: p.Original, deleted: p.Deleted, music: p.Music}
 	return nil
 }
 
 // part is source.part over the loader's maps.
-func (l *loader) part(ad model.Ad) (parts, error) {
-	s := l.src
-	p := parts{ad: ad}
-	var err error
-	if p.group, err = s.group(ad.AdGroupID); err != nil {
-		return p, err
+func (l *loader) part(ad model.Ad) (parts, error) { return l.src.partVia(l, ad) }
+
+// The loader's perAd reads: its compact copy, else the source.
+
+func (l *loader) sparkPost(id string) (model.SparkPost, error) {
+	if sp, ok := l.sparks[id]; ok {
+		return model.SparkPost{ID: id, PostID: sp.postID, AuthorizationID: sp.authID}, nil
 	}
-	if p.campaign, err = s.campaign(ad.CampaignID); err != nil {
-		return p, err
+	return l.src.sparkPost(id)
+}
+
+func (l *loader) authorization(id string) (model.Authorization, error) {
+	if a, ok := l.auths[id]; ok {
+		return model.Authorization{ID: id, PostID: a.postID, GeneratedAt: a.generated, ExpiresAt: a.expires,
+			RevokedAt: a.revoked}, nil
 	}
-	if p.advertiser, err = s.account(ad.AdvertiserID); err != nil {
-		return p, err
+	return l.src.authorization(id)
+}
+
+func (l *loader) post(id string) (model.Post, error) {
+	if po, ok := l.posts[id]; ok {
+		return model.Post{ID: id, CreatorID: po.creatorID, Caption: po.caption, VideoURL: po.videoURL,
+			Visibility: po.visibility, Original: po.original, Deleted: po.deleted, Music: po.music}, nil
 	}
-	if sp, ok := l.sparks[ad.SparkPostID]; ok {
-		p.sparkPost = model.SparkPost{ID: ad.SparkPostID, PostID: sp.postID, AuthorizationID: sp.authID}
-	} else if p.sparkPost, err = s.sparkPost(ad.SparkPostID); err != nil {
-		return p, err
-	}
-	if a, ok := l.auths[p.sparkPost.AuthorizationID]; ok {
-		p.auth = model.Authorization{ID: p.sparkPost.AuthorizationID, PostID: a.postID, GeneratedAt: a.generated,
-			ExpiresAt: a.expires, RevokedAt: a.revoked}
-	} else if p.auth, err = s.authorization(p.sparkPost.AuthorizationID); err != nil {
-		return p, err
-	}
-	if po, ok := l.posts[p.sparkPost.PostID]; ok {
-		p.post = model.Post{ID: p.sparkPost.PostID, CreatorID: po.creatorID, Caption: po.caption,
-			VideoURL: po.videoURL, Visibility: po.visibility, Original: po.original, Deleted: po.deleted,
-			Music: po.music}
-	} else if p.post, err = s.post(p.sparkPost.PostID); err != nil {
-		return p, err
-	}
-	if p.creator, err = s.account(p.post.CreatorID); err != nil {
-		return p, err
-	}
-	if p.loc, err = tz.Load(p.advertiser.Timezone); err != nil {
-		p.loc = time.UTC
-	}
-	return p, nil
+	return l.src.post(id)
 }

@@ -110,7 +110,18 @@ func (s *source) parts(ads []model.Ad) ([]parts, error) {
 }
 
 // part reads everything the entry of ad is compiled from.
-func (s *source) part(ad model.Ad) (parts, error) {
+func (s *source) part(ad model.Ad) (parts, error) { return s.partVia(s, ad) }
+
+// perAd reads the kinds of object there are about as many of as ads: the
+// source itself, or Load's compact copies of them (loader).
+type perAd interface {
+	sparkPost(id string) (model.SparkPost, error)
+	authorization(id string) (model.Authorization, error)
+	post(id string) (model.Post, error)
+}
+
+// partVia is part with Spark posts, authorizations and posts read through r.
+func (s *source) partVia(r perAd, ad model.Ad) (parts, error) {
 	p := parts{ad: ad}
 	var err error
 	if p.group, err = s.group(ad.AdGroupID); err != nil {
@@ -122,13 +133,13 @@ func (s *source) part(ad model.Ad) (parts, error) {
 	if p.advertiser, err = s.account(ad.AdvertiserID); err != nil {
 		return p, err
 	}
-	if p.sparkPost, err = s.sparkPost(ad.SparkPostID); err != nil {
+	if p.sparkPost, err = r.sparkPost(ad.SparkPostID); err != nil {
 		return p, err
 	}
-	if p.auth, err = s.authorization(p.sparkPost.AuthorizationID); err != nil {
+	if p.auth, err = r.authorization(p.sparkPost.AuthorizationID); err != nil {
 		return p, err
 	}
-	if p.post, err = s.post(p.sparkPost.PostID); err != nil {
+	if p.post, err = r.post(p.sparkPost.PostID); err != nil {
 		return p, err
 	}
 	if p.creator, err = s.account(p.post.CreatorID); err != nil {
