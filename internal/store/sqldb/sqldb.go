@@ -64,8 +64,9 @@ type DB struct {
 	rebound map[string]string
 	stmts   map[string]*sql.Stmt // prepared on W, by query text
 
-	ads     adInfoCache   // what the report rollups need of each ad (rollups.go)
-	changed chan struct{} // see ChangeSignal
+	ads     adInfoCache    // what the report rollups need of each ad (rollups.go)
+	changed chan struct{}  // see ChangeSignal
+	closers []func() error // see OnClose
 }
 
 // New returns a store over the given pools.
@@ -83,19 +84,28 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.R.PingContext(ctx)
 }
 
-// Close closes both pools.
+// OnClose has Close call fn first: a backend's background work on the
+// database stops before its pools close.
+func (db *DB) OnClose(fn func() error) { db.closers = append(db.closers, fn) }
+
+// Close stops what OnClose registered and closes both pools.
 func (db *DB) Close() error {
+	var errs []error
+	for _, fn := range db.closers {
+		errs = append(errs, fn())
+	}
+	db.closers = nil
 	db.mu.Lock()
 	for _, st := range db.stmts {
 		st.Close()
 	}
 	db.stmts = nil
 	db.mu.Unlock()
-	err := db.W.Close()
+	errs = append(errs, db.W.Close())
 	if db.R != db.W {
-		err = errors.Join(err, db.R.Close())
+		errs = append(errs, db.R.Close())
 	}
-	return err
+	return errors.Join(errs...)
 }
 
 // q rewrites a query written with ? placeholders for the dialect, caching the

@@ -85,8 +85,19 @@ func dsn(path string, readOnly bool) string {
 	} else {
 		q.Set("_txlock", "immediate")
 		q.Add("_pragma", "temp_store(MEMORY)")
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerCheckpointPages))
 		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -writerCacheKiB))
 	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// checkpointDSN is the checkpointer's connection: it writes only the
+// database file, never a transaction.
+func checkpointDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
 	return "file:" + path + "?" + q.Encode()
 }
 
@@ -117,7 +128,15 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return sqldb.New(w, r, Dialect), nil
+	c, err := startCheckpointer(path)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	db := sqldb.New(w, r, Dialect)
+	db.OnClose(c.Close)
+	return db, nil
 }
 
 // createPrivate creates an empty file at path with mode 0600 unless a file

@@ -107,3 +107,44 @@ func TestNumericBackfill(t *testing.T) {
 	defer db.Close()
 	storetest.NumericBackfill(t, db, sqlite.Migrate)
 }
+
+// TestCheckpointsBesideTheWriter checks that what is committed reaches the
+// database file without any commit paying for a checkpoint: the writer's
+// own threshold is far above these few pages, so only the checkpointer can
+// have copied them.
+func TestCheckpointsBesideTheWriter(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "flint.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	if _, err := db.W.ExecContext(ctx, `CREATE TABLE filler (b BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	for range 50 { // about 50 pages
+		if _, err := db.W.ExecContext(ctx, `INSERT INTO filler VALUES (randomblob(4000))`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for size() < before+50*4000 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file is %d bytes 10 s after the commits, was %d: nothing was checkpointed", size(), before)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
