@@ -82,7 +82,7 @@ func TestFailedLoadKeepsTheIndex(t *testing.T) {
 	}
 	tw.e.Changed(ctx, change.Event{Kind: change.Ad, ID: edited.ad.ID})
 
-	tw.st.breakReads("AdStats")
+	tw.st.breakReads("ScanIndex")
 	if err := tw.e.Load(ctx); err == nil {
 		t.Fatal("Load succeeded although the store failed")
 	}

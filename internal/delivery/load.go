@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/flintads/flint/internal/model"
+	"github.com/flintads/flint/internal/store"
 )
 
 // Load builds the index from the store: every ad with what it depends on,
@@ -23,45 +24,38 @@ func (e *Engine) Load(ctx context.Context) error {
 	src := newSource(ctx, e.store)
 	ix := newIndex()
 	now := e.clock.Now()
-	var ids []string
-	serving := 0
-	// One pass over the store: every object an entry may need is
-	// remembered (authorization episodes are filed at once), then each ad
-	// is built as it is read.
-	l := newLoader(src)
+	ads, serving := 0, 0
+	// One pass over the store: accounts, campaigns and ad groups are
+	// remembered, then each ad is built as it is read, with its Spark
+	// post, post and authorization episode read alongside it.
 	v := src.visitor()
-	v.SparkPost, v.Post = l.keepSparkPost, l.keepPost
-	v.Authorization = func(a *model.Authorization) error {
-		l.auths[a.ID] = loadedAuth{postID: a.PostID, generated: a.GeneratedAt, expires: a.ExpiresAt, revoked: a.RevokedAt}
-		ix.authFor(*a)
-		return nil
-	}
-	v.Ad = func(a *model.Ad) error {
-		p, err := l.part(*a)
+	v.AdParts = func(x *store.IndexAd) error {
+		p, err := src.partVia(joinedParts{x, src}, x.Ad)
 		if err != nil {
 			return err
 		}
 		i := ix.build(e.ledger, now, &p)
-		ix.ads[key(a.ID)] = i
-		ids = append(ids, a.ID)
+		ix.ads[key(x.Ad.ID)] = i
+		ads++
 		if ix.entries.at(i).enabled {
 			serving++
 		}
 		return nil
 	}
+	// Then each ad's observed rates start from its stored counters.
+	v.AdTotals = func(t *store.AdTotals) error {
+		i, ok := ix.rateIdx[key(t.AdID)]
+		if !ok {
+			return nil // an ad created after the scan read the ads
+		}
+		r := ix.rates.at(i)
+		r.impressions.Store(t.Impressions)
+		r.clicks.Store(t.Clicks)
+		r.views6s.Store(t.Views6s)
+		return nil
+	}
 	if err := e.store.ScanIndex(ctx, v); err != nil {
 		return err
-	}
-	src, l = nil, nil // what the entries were built from is no longer needed
-	stats, err := e.store.AdStats(ctx, ids)
-	if err != nil {
-		return err
-	}
-	for id, s := range stats {
-		r := ix.rates.at(ix.ratesFor(id))
-		r.impressions.Store(s.Impressions)
-		r.clicks.Store(s.Clicks)
-		r.views6s.Store(s.Views6s)
 	}
 	buckets := ix.rank()
 	e.mu.Lock()
@@ -70,7 +64,7 @@ func (e *Engine) Load(ctx context.Context) error {
 	e.mu.Unlock()
 	e.publish(ix, buckets)
 	e.loaded.Store(true)
-	e.log.Info("delivery index loaded", "ads", len(ids), "serving", serving, "took", time.Since(start).Round(time.Millisecond))
+	e.log.Info("delivery index loaded", "ads", ads, "serving", serving, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -102,74 +96,31 @@ func (ix *index) carryBudgets(old *index) {
 	}
 }
 
-// loader is what Load builds entries from: source's maps for the kinds
-// there are fewer of than ads, and for the kinds there are as many of as
-// ads (Spark posts, posts, authorization episodes), only what an entry
-// reads, so that a large world loads in less memory. A miss is read from
-// the store through the source.
-type loader struct {
-	src    *source
-	sparks map[string]loadedSpark
-	posts  map[string]loadedPost
-	auths  map[string]loadedAuth
+// joinedParts reads an ad's Spark post, authorization and post from what
+// ScanIndex read with the ad, and anything else (a part the scan did not
+// find) from the source.
+type joinedParts struct {
+	x   *store.IndexAd
+	src *source
 }
 
-type loadedSpark struct{ postID, authID string }
-
-type loadedPost struct {
-	creatorID, caption, videoURL string
-	visibility                   model.Visibility
-	original, deleted            bool
-	music                        *model.Music
-}
-
-type loadedAuth struct {
-	postID                      string
-	generated, expires, revoked time.Time
-}
-
-func newLoader(src *source) *loader {
-	return &loader{src: src, sparks: map[string]loadedSpark{}, posts: map[string]loadedPost{},
-		auths: map[string]loadedAuth{}}
-}
-
-// keepSparkPost and keepPost file what an entry reads of each object
-// ScanIndex reads.
-func (l *loader) keepSparkPost(sp *model.SparkPost) error {
-	l.sparks[sp.ID] = loadedSpark{postID: sp.PostID, authID: sp.AuthorizationID}
-	return nil
-}
-
-func (l *loader) keepPost(p *model.Post) error {
-	l.posts[p.ID] = loadedPost{creatorID: p.CreatorID, caption: p.Caption, videoURL: p.VideoURL,
-		visibility: p.Visibility, original: p.Original, deleted: p.Deleted, music: p.Music}
-	return nil
-}
-
-// part is source.part over the loader's maps.
-func (l *loader) part(ad model.Ad) (parts, error) { return l.src.partVia(l, ad) }
-
-// The loader's perAd reads: its compact copy, else the source.
-
-func (l *loader) sparkPost(id string) (model.SparkPost, error) {
-	if sp, ok := l.sparks[id]; ok {
-		return model.SparkPost{ID: id, PostID: sp.postID, AuthorizationID: sp.authID}, nil
+func (j joinedParts) sparkPost(id string) (model.SparkPost, error) {
+	if j.x.SparkPost.ID == id && id != "" {
+		return j.x.SparkPost, nil
 	}
-	return l.src.sparkPost(id)
+	return j.src.sparkPost(id)
 }
 
-func (l *loader) authorization(id string) (model.Authorization, error) {
-	if a, ok := l.auths[id]; ok {
-		return model.Authorization{ID: id, PostID: a.postID, GeneratedAt: a.generated, ExpiresAt: a.expires,
-			RevokedAt: a.revoked}, nil
+func (j joinedParts) authorization(id string) (model.Authorization, error) {
+	if j.x.Authorization.ID == id && id != "" {
+		return j.x.Authorization, nil
 	}
-	return l.src.authorization(id)
+	return j.src.authorization(id)
 }
 
-func (l *loader) post(id string) (model.Post, error) {
-	if po, ok := l.posts[id]; ok {
-		return model.Post{ID: id, CreatorID: po.creatorID, Caption: po.caption, VideoURL: po.videoURL,
-			Visibility: po.visibility, Original: po.original, Deleted: po.deleted, Music: po.music}, nil
+func (j joinedParts) post(id string) (model.Post, error) {
+	if j.x.Post.ID == id && id != "" {
+		return j.x.Post, nil
 	}
-	return l.src.post(id)
+	return j.src.post(id)
 }

@@ -113,7 +113,7 @@ func (s *source) parts(ads []model.Ad) ([]parts, error) {
 func (s *source) part(ad model.Ad) (parts, error) { return s.partVia(s, ad) }
 
 // perAd reads the kinds of object there are about as many of as ads: the
-// source itself, or Load's compact copies of them (loader).
+// source itself, or what ScanIndex read with the ad (joinedParts).
 type perAd interface {
 	sparkPost(id string) (model.SparkPost, error)
 	authorization(id string) (model.Authorization, error)

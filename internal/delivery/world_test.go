@@ -166,6 +166,16 @@ func (s *hookStore) AdSpend(ctx context.Context, since time.Time, adIDs []string
 	return hooked(s, "AdSpend", func() ([]model.AdSpend, error) { return s.Store.AdSpend(ctx, since, adIDs) })
 }
 
+// ScanIndex fails, when broken, after it has handed every object over: a
+// load that fails on its last read.
+func (s *hookStore) ScanIndex(ctx context.Context, v store.IndexVisitor) error {
+	if err := s.Store.ScanIndex(ctx, v); err != nil {
+		return err
+	}
+	_, err := hooked(s, "ScanIndex", func() (struct{}, error) { return struct{}{}, nil })
+	return err
+}
+
 func (s *hookStore) AdStats(ctx context.Context, adIDs []string) (map[string]model.AdStats, error) {
 	return hooked(s, "AdStats", func() (map[string]model.AdStats, error) { return s.Store.AdStats(ctx, adIDs) })
 }

@@ -95,6 +95,30 @@ type IndexVisitor struct {
 	// Ad: ID, AdvertiserID, CampaignID, AdGroupID, SparkPostID, CTALabel,
 	// CTAURL, Status.
 	Ad func(*model.Ad) error
+	// AdParts: every ad (in ListAds' order, as Ad) with the Spark post it
+	// runs, that Spark post's post and authorization episode, read by one
+	// query: what the delivery index builds an entry from, without holding
+	// every post and authorization until the ads come.
+	AdParts func(*IndexAd) error
+	// AdTotals: each ad's counters over all time, as AdStats gives them,
+	// for every ad that has any, in no particular order.
+	AdTotals func(*AdTotals) error
+}
+
+// AdTotals is one ad's counters, as IndexVisitor.AdTotals reads them.
+type AdTotals struct {
+	AdID string
+	model.AdStats
+}
+
+// IndexAd is an ad with what it runs, as IndexVisitor.AdParts reads it.
+// Each part has the fields IndexVisitor lists for its kind; a part that is
+// not stored (which the schema's foreign keys rule out) has an empty ID.
+type IndexAd struct {
+	Ad            model.Ad
+	SparkPost     model.SparkPost
+	Post          model.Post
+	Authorization model.Authorization
 }
 
 // Numbered finds objects by their numeric ids (model.NumberedKind).

@@ -102,6 +102,53 @@ func (db *DB) ScanIndex(ctx context.Context, v store.IndexVisitor) error {
 					&a.CTALabel, &a.CTAURL, &a.Status)
 			}, v.Ad))
 	}
+	if v.AdParts != nil {
+		stages = append(stages, newIndexStage(db, `SELECT a.id, a.advertiser_id, a.campaign_id, a.ad_group_id,
+			a.spark_post_id, a.cta_label, a.cta_url, a.status,
+			COALESCE(sp.id, ''), COALESCE(sp.post_id, ''), COALESCE(sp.authorization_id, ''),
+			COALESCE(p.id, ''), COALESCE(p.creator_id, ''), COALESCE(p.caption, ''), COALESCE(p.video_url, ''),
+			COALESCE(p.visibility, ''), COALESCE(p.original, FALSE), COALESCE(p.has_music, FALSE),
+			COALESCE(p.music_title, ''), COALESCE(p.music_commercial, FALSE), COALESCE(p.music_own, FALSE),
+			COALESCE(p.deleted, FALSE),
+			COALESCE(au.id, ''), COALESCE(au.post_id, ''), COALESCE(au.generated_at, 0), COALESCE(au.expires_at, 0),
+			COALESCE(au.revoked_at, 0)
+			FROM ads a
+			LEFT JOIN spark_posts sp ON sp.id = a.spark_post_id
+			LEFT JOIN posts p ON p.id = sp.post_id
+			LEFT JOIN authorizations au ON au.id = sp.authorization_id
+			ORDER BY a.created_at, a.id`,
+			func(rows *sql.Rows, x *store.IndexAd) error {
+				var hasMusic bool
+				var m model.Music
+				var generated, expires, revoked int64
+				a, sp, p, au := &x.Ad, &x.SparkPost, &x.Post, &x.Authorization
+				err := rows.Scan(&a.ID, &a.AdvertiserID, &a.CampaignID, &a.AdGroupID, &a.SparkPostID, &a.CTALabel,
+					&a.CTAURL, &a.Status, &sp.ID, &sp.PostID, &sp.AuthorizationID,
+					&p.ID, &p.CreatorID, &p.Caption, &p.VideoURL, &p.Visibility, &p.Original, &hasMusic,
+					&m.Title, &m.Commercial, &m.Own, &p.Deleted,
+					&au.ID, &au.PostID, &generated, &expires, &revoked)
+				if hasMusic {
+					p.Music = &m
+				}
+				au.GeneratedAt, au.ExpiresAt, au.RevokedAt = timeOf(generated), timeOf(expires), timeOf(revoked)
+				return err
+			}, v.AdParts))
+	}
+	if v.AdTotals != nil {
+		stages = append(stages, newIndexStage(db, `SELECT ad_id, CAST(SUM(impressions) AS BIGINT),
+			CAST(SUM(views_2s) AS BIGINT), CAST(SUM(views_6s) AS BIGINT), CAST(SUM(completes) AS BIGINT),
+			CAST(SUM(watch_ms) AS BIGINT), CAST(SUM(clicks) AS BIGINT), CAST(SUM(likes) AS BIGINT),
+			CAST(SUM(comments) AS BIGINT), CAST(SUM(shares) AS BIGINT), CAST(SUM(follows) AS BIGINT),
+			CAST(SUM(spend) AS BIGINT)
+			FROM ad_stats_hourly GROUP BY ad_id`, func(rows *sql.Rows, t *store.AdTotals) error {
+			var spend int64
+			s := &t.AdStats
+			err := rows.Scan(&t.AdID, &s.Impressions, &s.Views2s, &s.Views6s, &s.Completes, &s.WatchMS, &s.Clicks,
+				&s.Likes, &s.Comments, &s.Shares, &s.Follows, &spend)
+			s.Spend = money.Micros(spend)
+			return err
+		}, v.AdTotals))
+	}
 	return runIndexStages(ctx, stages)
 }
 

@@ -17,8 +17,16 @@ func testScanIndex(f *fixture) {
 	want := f.stored()
 	ads, err := f.s.ListAds(f.ctx, "", "")
 	f.check(err, "ListAds")
+	// Two ads with counters, one of them over two hours.
+	at := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
+	c := newCounters()
+	f.insert(c, []model.Event{f.keyed(model.EventImpression, ads[0], at), f.keyed(model.EventClick, ads[0], at),
+		f.keyed(model.EventImpression, ads[0], at.Add(time.Hour)), f.keyed(model.EventView6s, ads[1], at)},
+		model.EventStored, model.EventStored, model.EventStored, model.EventStored)
 
 	var got model.World
+	var gotParts []store.IndexAd
+	gotTotals := map[string]model.AdStats{}
 	var order []int
 	seen := func(kind int) {
 		if n := len(order); n == 0 || order[n-1] != kind {
@@ -61,10 +69,24 @@ func testScanIndex(f *fixture) {
 			got.Ads = append(got.Ads, *a)
 			return nil
 		},
+		AdParts: func(x *store.IndexAd) error {
+			seen(7)
+			gotParts = append(gotParts, *x)
+			return nil
+		},
+		AdTotals: func(t *store.AdTotals) error {
+			seen(8)
+			gotTotals[t.AdID] = t.AdStats
+			return nil
+		},
 	})
 	f.check(err, "ScanIndex")
-	f.same(order, []int{0, 1, 2, 3, 4, 5, 6}, "ScanIndex: the order of kinds")
+	f.same(order, []int{0, 1, 2, 3, 4, 5, 6, 7, 8}, "ScanIndex: the order of kinds")
 	f.same(got.Ads, project(ads, indexAd), "ScanIndex: ads, in ListAds' order")
+	f.same(gotParts, wantParts(want, ads), "ScanIndex: ads with their parts, in ListAds' order")
+	wantTotals, err := f.s.AdStats(f.ctx, adIDs(ads))
+	f.check(err, "AdStats")
+	f.same(gotTotals, wantTotals, "ScanIndex: ad totals")
 	got.Ads = nil
 	got = sortWorld(got)
 	f.same(got.Accounts, project(want.Accounts, indexAccount), "ScanIndex: accounts")
@@ -83,6 +105,34 @@ func testScanIndex(f *fixture) {
 	if !errors.Is(err, stop) || calls != 1 {
 		f.t.Errorf("ScanIndex with a failing visitor = %v after %d calls, want %v after 1", err, calls, stop)
 	}
+}
+
+// wantParts is what AdParts should report for ads, given everything stored.
+func wantParts(w model.World, ads []model.Ad) []store.IndexAd {
+	byID := func(id string, of func(int) string, n int) int {
+		for i := range n {
+			if of(i) == id {
+				return i
+			}
+		}
+		panic("storetest: no " + id)
+	}
+	out := make([]store.IndexAd, len(ads))
+	for k, a := range ads {
+		sp := w.SparkPosts[byID(a.SparkPostID, func(i int) string { return w.SparkPosts[i].ID }, len(w.SparkPosts))]
+		p := w.Posts[byID(sp.PostID, func(i int) string { return w.Posts[i].ID }, len(w.Posts))]
+		au := w.Authorizations[byID(sp.AuthorizationID, func(i int) string { return w.Authorizations[i].ID }, len(w.Authorizations))]
+		out[k] = store.IndexAd{Ad: indexAd(a), SparkPost: indexSparkPost(sp), Post: indexPost(p), Authorization: indexAuthorization(au)}
+	}
+	return out
+}
+
+func adIDs(ads []model.Ad) []string {
+	out := make([]string, len(ads))
+	for i, a := range ads {
+		out[i] = a.ID
+	}
+	return out
 }
 
 func project[T any](s []T, fn func(T) T) []T {
