@@ -1,6 +1,9 @@
 package delivery
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"unsafe"
+)
 
 // The index holds hundreds of thousands of entries that live as long as the
 // process. Held as ordinary Go objects full of pointers, they would make
@@ -83,3 +86,68 @@ var keySeed = maphash.MakeSeed()
 // keys of distinct IDs collide with probability 2^-64 per pair; lookups of
 // ads by ID check the ID itself as well.
 func key(id string) uint64 { return maphash.String(keySeed, id) }
+
+// textBlockLen is the size of a block of the texts arena: an entry's
+// packed text is at most this long (its field ends are uint16s).
+const textBlockLen = 1 << 16
+
+// textArena holds the entries' packed texts in large blocks, so that a
+// million entries make a few thousand objects for the collector to mark
+// instead of a million strings. An entry's text is read as a string that
+// views its block (unsafe.String): a block's bytes are written once, by
+// the writer, before any entry that refers to them is published, and never
+// again; blocks never move, and a text never spans two of them.
+type textArena struct {
+	blocks []*[textBlockLen]byte
+	used   int // bytes used of the last block
+}
+
+// textRef is where an entry's text starts in the arena.
+type textRef struct {
+	block int32
+	off   uint16
+}
+
+// pack appends the fields to the arena as one text and returns where it
+// starts and where each field ends in it.
+func (a *textArena) pack(fields [textFields]string) (textRef, [textFields]uint16) {
+	n := 0
+	for _, f := range fields {
+		n += len(f)
+	}
+	if n > textBlockLen {
+		panic("delivery: an entry's text is longer than a text block")
+	}
+	if len(a.blocks) == 0 || a.used+n > textBlockLen || a.used >= textBlockLen {
+		a.blocks = append(a.blocks, new([textBlockLen]byte))
+		a.used = 0
+	}
+	r := textRef{block: int32(len(a.blocks) - 1), off: uint16(a.used)}
+	b := a.blocks[r.block][a.used:]
+	var ends [textFields]uint16
+	at := 0
+	for i, f := range fields {
+		at += copy(b[at:], f)
+		ends[i] = uint16(at)
+	}
+	a.used += n
+	return r, ends
+}
+
+// view returns a read-only directory of the arena as it is now, for
+// decisions to read while the writer adds to it.
+func (a *textArena) view() textView {
+	return textView(a.blocks[:len(a.blocks):len(a.blocks)])
+}
+
+// textView is a snapshot of a textArena's directory.
+type textView []*[textBlockLen]byte
+
+// of returns the packed text of en.
+func (v textView) of(en *entry) string {
+	n := int(en.ends[textFields-1])
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String(&v[en.text.block][en.text.off], n)
+}

@@ -31,13 +31,10 @@ func (ix *index) build(l ledger, now time.Time, p *parts) int32 {
 		en.end = g.EndTime.UnixMicro()
 	}
 	base, sep, fragment := splitURL(ad.CTAURL)
-	var text string
-	text, en.ends = packText([textFields]string{tAdID: ad.ID, tPostID: p.post.ID, tAdvertiserID: ad.AdvertiserID,
+	en.text, en.ends = ix.texts.pack([textFields]string{tAdID: ad.ID, tPostID: p.post.ID, tAdvertiserID: ad.AdvertiserID,
 		tAdGroupID: g.ID, tCampaignID: c.ID, tCreatorID: p.creator.ID, tHandle: p.creator.Handle,
 		tName: p.creator.DisplayName, tCaption: p.post.Caption, tVideoURL: p.post.VideoURL, tCTALabel: ad.CTALabel,
 		tCTAURL: base, tCTASep: sep, tCTAFragment: fragment})
-	en.text = ix.texts.add()
-	*ix.texts.at(en.text) = text
 	en.group = ix.budgetFor(l, now, g.ID, ad.AdvertiserID, g.BudgetMode, g.Budget, p.loc)
 	en.camp = ix.budgetFor(l, now, c.ID, ad.AdvertiserID, c.BudgetMode, c.Budget, p.loc)
 	for _, b := range [2]*budget{ix.budgetAt(en.group), ix.budgetAt(en.camp)} {

@@ -7,23 +7,27 @@ package delivery
 // the new slabs right after (rerank).
 func (e *Engine) compact(ix *index) {
 	var entries slab[entry]
-	var texts slab[string]
+	var texts textArena
 	var lists slab[uint32]
 	ads := make(map[uint64]int32, len(ix.ads))
-	oldLists := ix.lists.view()
+	oldLists, oldTexts := ix.lists.view(), ix.texts.view()
 	for k, i := range ix.ads {
 		old := ix.entries.at(i)
 		j := entries.add()
 		en := entries.at(j)
 		*en = entry{adKey: old.adKey, advertiserKey: old.advertiserKey, adGroupKey: old.adGroupKey,
 			campaignKey: old.campaignKey, postKey: old.postKey, creatorKey: old.creatorKey, sparkPostKey: old.sparkPostKey,
-			ends: old.ends, start: old.start, end: old.end, billing: old.billing, bid: old.bid, maxPrice: old.maxPrice,
+			start: old.start, end: old.end, billing: old.billing, bid: old.bid, maxPrice: old.maxPrice,
 			ageMin: old.ageMin, ageMax: old.ageMax, genders: old.genders, oses: old.oses, freqImps: old.freqImps,
 			freqDays: old.freqDays, paced: old.paced, enabled: old.enabled, group: old.group, camp: old.camp,
 			auth: old.auth, post: old.post, rates: old.rates}
 		en.dead.Store(old.dead.Load()) // stopped by a failed change: stays stopped
-		en.text = texts.add()
-		*texts.at(en.text) = *ix.texts.at(old.text)
+		text := oldTexts.of(old)
+		var fields [textFields]string
+		for f := range fields {
+			fields[f] = old.field(text, f)
+		}
+		en.text, en.ends = texts.pack(fields)
 		en.countries = addList(&lists, oldLists.values(old.countries))
 		en.langs = addList(&lists, oldLists.values(old.langs))
 		en.interests = addList(&lists, oldLists.values(old.interests))

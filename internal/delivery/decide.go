@@ -286,7 +286,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 		if !e.take(snap, w.e, &v, price, now) {
 			continue
 		}
-		text := *snap.texts.at(w.e.text)
+		text := snap.texts.of(w.e)
 		f := func(field int) string { return w.e.field(text, field) }
 		index := len(d.Ads)
 		clickID := tracking.ClickID(d.ID, index)

@@ -18,12 +18,12 @@ import (
 // authorization, the post's eligibility, budgets, observed rates — lives in
 // shared state that the entry refers to by index.
 //
-// entry holds no pointers (see arena.go): its strings are one packed string
-// in the texts slab, its lists spans of the lists slab.
+// entry holds no pointers (see arena.go): its strings are one packed text
+// in the texts arena, its lists spans of the lists slab.
 type entry struct {
 	adKey, advertiserKey, adGroupKey, campaignKey, postKey, creatorKey, sparkPostKey uint64
 
-	text  int32              // index of the packed strings in the texts slab
+	text  textRef            // where its packed strings start in the texts arena
 	ends  [textFields]uint16 // end offset of each field in the packed string
 	dead  atomic.Bool
 	start int64 // schedule, Unix micros
@@ -99,22 +99,6 @@ func (b billing) event() model.BillingEvent {
 		return model.BillCPV
 	}
 	return model.BillCPM
-}
-
-// packText joins an entry's strings and records where each ends.
-func packText(fields [textFields]string) (string, [textFields]uint16) {
-	var b strings.Builder
-	var ends [textFields]uint16
-	n := 0
-	for _, f := range fields {
-		n += len(f)
-	}
-	b.Grow(n) // exactly: the text is kept as long as its entry
-	for i, f := range fields {
-		b.WriteString(f)
-		ends[i] = uint16(b.Len())
-	}
-	return b.String(), ends
 }
 
 // field returns string f of an entry whose packed text is s.

@@ -20,7 +20,7 @@ import (
 // lock. Decisions take no lock at all: they read the immutable snapshot.
 type index struct {
 	entries slab[entry]
-	texts   slab[string]
+	texts   textArena
 	lists   slab[uint32]
 	auths   slab[authState]
 	posts   slab[postState]
@@ -168,7 +168,7 @@ func (ix *index) current(adID string) (*entry, string) {
 		return nil, ""
 	}
 	en := ix.entries.at(i)
-	text := *ix.texts.at(en.text)
+	text := ix.texts.view().of(en)
 	if en.field(text, tAdID) != adID {
 		return nil, "" // a key collision: not this ad
 	}

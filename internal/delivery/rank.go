@@ -15,7 +15,7 @@ type snapshot struct {
 	buckets map[uint32][]ranked
 	terms   map[string]uint32
 	entries slabView[entry]
-	texts   slabView[string]
+	texts   textView
 	lists   slabView[uint32]
 	auths   slabView[authState]
 	posts   slabView[postState]
