@@ -148,3 +148,27 @@ func TestCheckpointsBesideTheWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSkippedEventFails checks that an event neither stored nor a repeat of
+// a stored one fails its batch instead of counting as a replay: the
+// insert skips rows that break a constraint (see sqldb.insertEventsSQL),
+// here a trigger's.
+func TestSkippedEventFails(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "flint.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.W.ExecContext(ctx, `CREATE TRIGGER skip BEFORE INSERT ON events WHEN NEW.event_id = 'skip'
+		BEGIN SELECT RAISE(IGNORE); END`); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	out, err := db.InsertEvents(ctx, []model.Event{
+		{ID: "ok", Type: model.EventLike, PostID: "post-1", At: at, OnceKey: []byte{1}},
+		{ID: "skip", Type: model.EventLike, PostID: "post-1", At: at, OnceKey: []byte{2}}})
+	if err == nil {
+		t.Errorf("outcomes %v, want an error", out)
+	}
+}
