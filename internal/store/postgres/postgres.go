@@ -20,7 +20,7 @@ import (
 var Dialect = sqldb.Dialect{
 	Name:      "postgres",
 	Goose:     goose.DialectPostgres,
-	Types:     sqldb.Types{Int: "BIGINT", Bool: "BOOLEAN", Bytes: "BYTEA"},
+	Types:     sqldb.Types{Int: "BIGINT", Bool: "BOOLEAN", Bytes: "BYTEA", SQLiteOnly: "-- "},
 	Numbered:  true,
 	ForUpdate: " FOR UPDATE",
 	LockRow:   " FOR NO KEY UPDATE",

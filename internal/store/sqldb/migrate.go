@@ -16,14 +16,17 @@ import (
 // migrations holds the schema changes of both engines, one file per change.
 // Where the engines spell a type differently, a file uses a macro that
 // Render fills in: {{int}} (a 64-bit integer), {{bool}}, {{bytes}} and
-// {{without_rowid}} (SQLite's clustered-table clause, nothing elsewhere).
+// {{without_rowid}} (SQLite's clustered-table clause, nothing elsewhere),
+// and {{sqlite}}, which starts a line that only SQLite runs (a comment
+// elsewhere), for changes of SQLite's physical layout.
 //
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Types is how one engine spells the migrations' type macros.
+// Types is how one engine spells the migrations' macros. SQLiteOnly is
+// empty on SQLite and "-- " elsewhere.
 type Types struct {
-	Int, Bool, Bytes, WithoutRowID string
+	Int, Bool, Bytes, WithoutRowID, SQLiteOnly string
 }
 
 // Render returns the migration files with the macros spelt as t spells
@@ -39,7 +42,7 @@ func Render(t Types) (fs.FS, error) {
 
 func render(src fs.FS, t Types) (fs.FS, error) {
 	r := strings.NewReplacer("{{int}}", t.Int, "{{bool}}", t.Bool, "{{bytes}}", t.Bytes,
-		"{{without_rowid}}", t.WithoutRowID)
+		"{{without_rowid}}", t.WithoutRowID, "{{sqlite}}", t.SQLiteOnly)
 	out := fstest.MapFS{}
 	entries, err := fs.ReadDir(src, ".")
 	if err != nil {

@@ -22,6 +22,27 @@ func TestRenderFillsMacros(t *testing.T) {
 	}
 }
 
+// TestRenderSQLiteOnly: a line that starts with {{sqlite}} is SQLite's
+// alone, a comment for other engines.
+func TestRenderSQLiteOnly(t *testing.T) {
+	src := fstest.MapFS{"00003_z.sql": {Data: []byte("{{sqlite}}DROP INDEX i;\nDROP INDEX j;\n")}}
+	for _, c := range []struct {
+		ty   Types
+		want string
+	}{
+		{Types{WithoutRowID: " WITHOUT ROWID"}, "DROP INDEX i;\nDROP INDEX j;\n"},
+		{Types{SQLiteOnly: "-- "}, "-- DROP INDEX i;\nDROP INDEX j;\n"},
+	} {
+		files, err := render(src, c.ty)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := fs.ReadFile(files, "00003_z.sql"); string(b) != c.want {
+			t.Errorf("rendered %q, want %q", b, c.want)
+		}
+	}
+}
+
 func TestRenderRefusesUnknownMacro(t *testing.T) {
 	src := fstest.MapFS{"00002_y.sql": {Data: []byte("-- +goose Up\nCREATE TABLE t (a {{integer}});\n")}}
 	_, err := render(src, Types{Int: "INTEGER"})
@@ -34,7 +55,7 @@ func TestRenderRefusesUnknownMacro(t *testing.T) {
 // engines' spellings.
 func TestEmbeddedMigrationsRender(t *testing.T) {
 	for _, ty := range []Types{{Int: "INTEGER", Bool: "INTEGER", Bytes: "BLOB", WithoutRowID: " WITHOUT ROWID"},
-		{Int: "BIGINT", Bool: "BOOLEAN", Bytes: "BYTEA"}} {
+		{Int: "BIGINT", Bool: "BOOLEAN", Bytes: "BYTEA", SQLiteOnly: "-- "}} {
 		if _, err := Render(ty); err != nil {
 			t.Error(err)
 		}

@@ -2,12 +2,17 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pressly/goose/v3"
 
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/store"
@@ -146,5 +151,122 @@ func TestCheckpointsBesideTheWriter(t *testing.T) {
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEventsInArrivalOrder checks the events table's layout (migration
+// 00070): a rowid table whose rows are appended, with event_id unique in an
+// index of its own, rather than a table clustered by event_id, into which
+// random event IDs inserted whole rows all over a tree larger than the
+// page cache.
+func TestEventsInArrivalOrder(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "flint.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	var events []model.Event
+	for _, id := range []string{"c", "a", "b"} {
+		events = append(events, model.Event{ID: id, Type: model.EventLike, PostID: "post-1", At: at, OnceKey: []byte(id)})
+	}
+	if _, err := db.InsertEvents(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.W.QueryContext(ctx, `SELECT event_id FROM events ORDER BY rowid`)
+	if err != nil {
+		t.Fatalf("events has no rowid: %v", err)
+	}
+	var order []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		order = append(order, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(order, ""); got != "abc" { // stored in event_id order within a batch
+		t.Errorf("rows in rowid order %q, want abc", got)
+	}
+	var unique bool
+	if err := db.W.QueryRowContext(ctx, `SELECT "unique" FROM pragma_index_list('events') WHERE name = 'events_id'`).
+		Scan(&unique); err != nil || !unique {
+		t.Errorf("unique index events_id: %v, unique %v", err, unique)
+	}
+}
+
+// TestEventsMigrationKeepsEvents checks that migration 00070 carries the
+// events stored before it, and their uniqueness, into the new table.
+func TestEventsMigrationKeepsEvents(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "flint.db")
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := sqldb.Render(sqlite.Dialect.Types)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 60); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(ctx, `INSERT INTO events (event_id, type, post_id, at, watch_ms, charge, once_key)
+		VALUES ('e1', ?, 'post-1', 1, 0, 0, x'01'), ('e2', ?, 'post-1', 2, 0, 0, NULL)`,
+		int64(model.EventLike), int64(model.EventComment)); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	out, err := db.InsertEvents(ctx, []model.Event{
+		{ID: "e1", Type: model.EventLike, PostID: "post-1", At: at, OnceKey: []byte{9}},
+		{ID: "e3", Type: model.EventLike, PostID: "post-1", At: at, OnceKey: []byte{1}},
+		{ID: "e4", Type: model.EventComment, PostID: "post-1", At: at}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []model.EventOutcome{model.EventDuplicate, model.EventReplayed, model.EventStored}; !slices.Equal(out, want) {
+		t.Errorf("outcomes %v, want %v", out, want)
+	}
+	var n int
+	if err := db.W.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&n); err != nil || n != 3 {
+		t.Errorf("%d events (%v), want 3", n, err)
+	}
+}
+
+// TestSkippedEventFails checks that an event neither stored nor a repeat of
+// a stored one fails its batch instead of counting as a replay: the
+// insert skips rows that break a constraint (see sqldb.insertEventsSQL),
+// here a trigger's.
+func TestSkippedEventFails(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "flint.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.W.ExecContext(ctx, `CREATE TRIGGER skip BEFORE INSERT ON events WHEN NEW.event_id = 'skip'
+		BEGIN SELECT RAISE(IGNORE); END`); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	out, err := db.InsertEvents(ctx, []model.Event{
+		{ID: "ok", Type: model.EventLike, PostID: "post-1", At: at, OnceKey: []byte{1}},
+		{ID: "skip", Type: model.EventLike, PostID: "post-1", At: at, OnceKey: []byte{2}}})
+	if err == nil {
+		t.Errorf("outcomes %v, want an error", out)
 	}
 }
