@@ -95,10 +95,11 @@ type IndexVisitor struct {
 	// Ad: ID, AdvertiserID, CampaignID, AdGroupID, SparkPostID, CTALabel,
 	// CTAURL, Status.
 	Ad func(*model.Ad) error
-	// AdParts: every ad (in ListAds' order, as Ad) with the Spark post it
-	// runs, that Spark post's post and authorization episode, read by one
-	// query: what the delivery index builds an entry from, without holding
-	// every post and authorization until the ads come.
+	// AdParts: every ad (with Ad's fields, in no particular order) with
+	// the Spark post it runs, that Spark post's post and authorization
+	// episode, read together: what the delivery index builds an entry
+	// from, without holding every post and authorization until the ads
+	// come.
 	AdParts func(*IndexAd) error
 	// AdTotals: each ad's counters over all time, as AdStats gives them,
 	// for every ad that has any, in no particular order.
