@@ -13,10 +13,11 @@ import (
 	"github.com/flintads/flint/internal/store"
 )
 
-// Reading for ScanIndex: each kind is read by one streaming query, on its
-// own read connection, while the caller is handed the kinds before it;
-// indexReaders queries run at once, and each reads at most indexPrefetch
-// batches of indexBatch rows ahead of the caller.
+// Reading for ScanIndex: each kind is read by one streaming query (AdParts
+// on SQLite by adPartsReaders), on its own read connection, while the
+// caller is handed the kinds before it; indexReaders kinds are read at
+// once, and each reads at most indexPrefetch batches of indexBatch rows
+// ahead of the caller.
 const (
 	indexReaders  = 2
 	indexBatch    = 512
