@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"hash/maphash"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -108,17 +109,25 @@ type textRef struct {
 	off   uint16
 }
 
+// maxText is the longest packed text: its field ends are uint16s. Texts
+// that validated input makes are far shorter (a caption of at most 2,200
+// characters, URLs of at most 2,048 bytes).
+const maxText = 1<<16 - 1
+
 // pack appends the fields to the arena as one text and returns where it
-// starts and where each field ends in it.
+// starts and where each field ends in it. A text longer than maxText, which
+// only data stored around validation could give, has its caption cut (at a
+// character boundary) to fit, and then, if that is not enough, its other
+// fields emptied from the last.
 func (a *textArena) pack(fields [textFields]string) (textRef, [textFields]uint16) {
 	n := 0
 	for _, f := range fields {
 		n += len(f)
 	}
-	if n > textBlockLen {
-		panic("delivery: an entry's text is longer than a text block")
+	if n > maxText {
+		fields, n = clipText(fields, n)
 	}
-	if len(a.blocks) == 0 || a.used+n > textBlockLen || a.used >= textBlockLen {
+	if len(a.blocks) == 0 || a.used+n > textBlockLen || a.used >= maxText {
 		a.blocks = append(a.blocks, new([textBlockLen]byte))
 		a.used = 0
 	}
@@ -132,6 +141,24 @@ func (a *textArena) pack(fields [textFields]string) (textRef, [textFields]uint16
 	}
 	a.used += n
 	return r, ends
+}
+
+// clipText shortens fields whose lengths add up to n > maxText, as pack
+// says, and returns them with their new total.
+func clipText(fields [textFields]string, n int) ([textFields]string, int) {
+	c := fields[tCaption]
+	cut := min(len(c), n-maxText)
+	keep := len(c) - cut
+	for keep > 0 && !utf8.RuneStart(c[keep]) {
+		keep--
+	}
+	n -= len(c) - keep
+	fields[tCaption] = c[:keep]
+	for f := textFields - 1; n > maxText && f >= 0; f-- {
+		n -= len(fields[f])
+		fields[f] = ""
+	}
+	return fields, n
 }
 
 // view returns a read-only directory of the arena as it is now, for
