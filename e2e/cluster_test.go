@@ -319,6 +319,48 @@ func TestClusterBudgets(t *testing.T) {
 	}
 }
 
+// TestClusterBudgetLowered: a lifetime budget of 10.00 is leased by three
+// nodes serving it; lowered to 2.00 through one node while they do, the
+// spend of every node together ends at most at 2.00 (the nodes' leases
+// held about twice that when it was lowered), and still uses it.
+func TestClusterBudgetLowered(t *testing.T) {
+	t.Parallel()
+	nodes := startCluster(t, 3, pgtest.URL(t))
+	a := nodes[0]
+	s, setter := sparkSetup(a, "lowered"), sparkSetup(a, "setter")
+	ad := adOn(a, s, map[string]any{"name": "L", "objective": "REACH", "budget_mode": "LIFETIME", "budget": "10.00"},
+		map[string]any{"name": "G", "billing_event": "CPM", "bid": "5.00", "pacing": "ACCELERATED"})
+	adOn(a, setter, noBudget, cpmGroup("4.00"))
+	campaignID := a.must(200, s.advToken, "GET", "/api/v1/ads/"+ad, nil)["campaign_id"].(string)
+	for _, n := range nodes {
+		within(t, 2*time.Second, "the ad serves on every node", func() bool { return n.decide(3)[ad] != nil })
+	}
+	// Every node serves the ad (and leases its budget) before the edit.
+	stop := make(chan struct{})
+	done := make(chan []map[string]any)
+	go func() { done <- loadBudgets(t, nodes, []string{ad}, 2*time.Second, 60*time.Second, stop) }()
+	within(t, 10*time.Second, "some of the budget is spent", func() bool { return spendOf(nodes[1], s.advToken, ad) >= 200_000 })
+	spentBefore := spendOf(nodes[1], s.advToken, ad)
+	nodes[1].must(200, s.advToken, "PATCH", "/api/v1/campaigns/"+campaignID, map[string]any{"budget": "2.00"})
+	acked := <-done
+	close(stop)
+	if len(acked) == 0 {
+		t.Fatal("no event was acknowledged")
+	}
+	const budget = 2_000_000
+	spent := spendOf(nodes[2], s.advToken, ad)
+	t.Logf("budget 10.00 lowered to 2.00 after %.4f spent: spent %.4f in all", float64(spentBefore)/1e6, float64(spent)/1e6)
+	if spentBefore >= budget {
+		t.Fatalf("the load spent %.4f before the budget was lowered: too fast for this test", float64(spentBefore)/1e6)
+	}
+	if spent > budget {
+		t.Errorf("lowered budget exceeded: %d > %d", spent, budget)
+	}
+	if spent < budget*9/10 {
+		t.Errorf("lowered budget under-used: %d < 90 %% of %d", spent, budget)
+	}
+}
+
 // pgQuery opens the test database at dbURL for checks made beside the nodes.
 func pgQuery(t *testing.T, dbURL string) *sql.DB {
 	t.Helper()

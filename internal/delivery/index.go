@@ -93,6 +93,10 @@ func (ix *index) budgetFor(l ledger, now time.Time, id, advertiserID string, mod
 		b.mu.Lock()
 		if !b.leased {
 			b.limit = limit
+		} else if limit < b.total {
+			// Lowered: the store took back leased room past the new
+			// limit; the leaser's next round finds out how much.
+			kick(b.kick)
 		}
 		b.total, b.loc = limit, loc
 		b.dayEnd.Store(0) // re-derive the day in case the zone changed

@@ -191,6 +191,32 @@ func (b *budget) endLeaseUnlessGrantedSince(l ledger, period int64, now time.Tim
 	b.publish()
 }
 
+// clip lowers this node's lease of period to granted, what the store
+// holds of it, where that is less: a lowered budget took unspent room back
+// (the store's budget edits). Like endLeaseUnlessGrantedSince, it leaves
+// alone a lease granted since the read that found granted.
+func (b *budget) clip(l ledger, period int64, granted money.Micros, now time.Time, readAt int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.grantedAt.Load() >= readAt {
+		return
+	}
+	b.roll(l, now)
+	var limit *money.Micros
+	switch {
+	case b.mode != model.BudgetDaily || period == b.day:
+		limit = &b.limit
+	case period == b.day-1:
+		limit = &b.prevLimit
+	default:
+		return
+	}
+	if granted < *limit {
+		*limit = granted
+		b.publish()
+	}
+}
+
 // leasedBudgets returns the leased budgets of the index in use.
 func (e *Engine) leasedBudgets() []*budget {
 	e.mu.RLock()
@@ -279,6 +305,7 @@ func (e *Engine) tendLeases(ctx context.Context) error {
 			delete(rows, pk{b.id, p})
 			switch {
 			case ok:
+				b.clip(e.ledger, p, l.Granted, now, readAt)
 				b.foreign(e.ledger, p, l.Foreign, now)
 			default:
 				// Taken back, or never held: unless a grant came after the

@@ -33,3 +33,32 @@ func TestLeaserKeepsAGrantItCouldNotHaveRead(t *testing.T) {
 		t.Fatalf("a lease taken back still has room: limit %d", b.limit)
 	}
 }
+
+// TestClipLowersTheLease: the store took leased room back (the budget was
+// lowered); the leaser's read finds the smaller grant and the budget serves
+// only from it, unless the lease was granted since the read began.
+func TestClipLowersTheLease(t *testing.T) {
+	l := newLedger(time.Minute)
+	b := newBudget(model.BudgetLifetime, 20_000, time.UTC)
+	b.leased = true
+	b.granted(l, 0, store.LeaseGrant{Granted: 20_000, Lease: store.Lease{Granted: 20_000}}, t0)
+	if !b.room(15_000, t0.UnixMicro()) {
+		t.Fatalf("no room in a lease of 20,000: limit %d", b.limit)
+	}
+
+	b.clip(l, 0, 10_000, t0, time.Now().UnixNano())
+	if b.room(15_000, t0.UnixMicro()) || !b.room(8_000, t0.UnixMicro()) {
+		t.Fatalf("after the store clipped the lease to 10,000: limit %d", b.limit)
+	}
+	b.clip(l, 0, 30_000, t0, time.Now().UnixNano()) // clip never raises
+	if b.limit != 10_000 {
+		t.Fatalf("a larger grant read back raised the limit to %d", b.limit)
+	}
+
+	readAt := time.Now().UnixNano()
+	b.granted(l, 0, store.LeaseGrant{Granted: 20_000, Lease: store.Lease{Granted: 30_000}}, t0)
+	b.clip(l, 0, 10_000, t0, readAt) // a read from before that grant
+	if b.limit != 30_000 {
+		t.Fatalf("a grant made after the read was clipped: limit %d", b.limit)
+	}
+}

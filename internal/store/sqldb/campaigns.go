@@ -50,7 +50,7 @@ func (db *DB) UpdateCampaign(ctx context.Context, id string,
 		if c, err = lockCampaign(ctx, db, tx, id); err != nil {
 			return nil, err
 		}
-		mode := c.BudgetMode
+		mode, budget := c.BudgetMode, c.Budget
 		rows, err := tx.QueryContext(ctx, db.q(`SELECT `+adGroupColumns+` FROM ad_groups WHERE campaign_id = ?
 			ORDER BY created_at, id`), id)
 		if err != nil {
@@ -69,14 +69,27 @@ func (db *DB) UpdateCampaign(ctx context.Context, id string,
 			c.Status, micros(c.UpdatedAt), c.Version, id); err != nil {
 			return nil, err
 		}
-		if c.BudgetMode != mode {
-			if err := db.forgetPools(ctx, tx, id); err != nil {
-				return nil, err
-			}
+		if err := db.budgetChanged(ctx, tx, id, mode, budget, c.BudgetMode, c.Budget); err != nil {
+			return nil, err
 		}
 		return &change.Event{Kind: change.Campaign, ID: id}, nil
 	})
 	return c, err
+}
+
+// budgetChanged brings the leases and pools of a campaign's or ad group's
+// budget in line with an edit: a budget of another mode starts afresh
+// (forgetPools); a lowered one takes back leased room past its new limit
+// (clipLeases).
+func (db *DB) budgetChanged(ctx context.Context, tx *sql.Tx, id string, oldMode model.BudgetMode, oldBudget money.Micros,
+	mode model.BudgetMode, budget money.Micros) error {
+	switch {
+	case mode != oldMode:
+		return db.forgetPools(ctx, tx, id)
+	case mode != model.BudgetNone && budget < oldBudget:
+		return db.clipLeases(ctx, tx, id, int64(budget))
+	}
+	return nil
 }
 
 // lockCampaign reads a campaign in tx and locks it: every change of the
@@ -197,7 +210,7 @@ func (db *DB) UpdateAdGroup(ctx context.Context, id string,
 			db.D.LockRow), id)); err != nil {
 			return nil, err
 		}
-		mode := g.BudgetMode
+		mode, budget := g.BudgetMode, g.Budget
 		if err := edit(&g, c); err != nil {
 			return nil, err
 		}
@@ -206,10 +219,8 @@ func (db *DB) UpdateAdGroup(ctx context.Context, id string,
 			return nil, err
 		}
 		g.Version++
-		if g.BudgetMode != mode {
-			if err := db.forgetPools(ctx, tx, id); err != nil {
-				return nil, err
-			}
+		if err := db.budgetChanged(ctx, tx, id, mode, budget, g.BudgetMode, g.Budget); err != nil {
+			return nil, err
 		}
 		_, err = tx.ExecContext(ctx, db.q(`UPDATE ad_groups SET name = ?, targeting = ?, start_time = ?, end_time = ?,
 			budget_mode = ?, budget = ?, billing_event = ?, bid = ?, frequency_impressions = ?, frequency_days = ?,

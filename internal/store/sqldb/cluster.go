@@ -356,6 +356,73 @@ func (db *DB) forgetPools(ctx context.Context, tx *sql.Tx, budgetID string) erro
 	return err
 }
 
+// clipLeases is what lowering a budget does to its leases: where a pool
+// granted more than the new limit, the excess is taken back from the
+// unspent room of its leases (nodes in order), so that what every node can
+// still charge, with what is charged already, never exceeds the new limit.
+// A node finds its lease smaller on its next read of its leases (the
+// leaser's round) and serves only from what is left; a charge it makes
+// meanwhile past that finds no room in the lease or the pool, and its
+// event is stored uncharged. Spend past the new limit, if any was charged
+// before it, stays: nothing more is charged.
+func (db *DB) clipLeases(ctx context.Context, tx *sql.Tx, budgetID string, limit int64) error {
+	// The leases first, then the pools (the lock order).
+	rows, err := tx.QueryContext(ctx, db.q(`SELECT node_id, period, granted - used FROM budget_leases
+		WHERE budget_id = ? ORDER BY node_id, budget_id, period`+db.D.ForUpdate), budgetID)
+	if err != nil {
+		return err
+	}
+	type leaseRoom struct {
+		node         string
+		period, room int64
+	}
+	leases, err := collect(rows, func(row interface{ Scan(...any) error }) (leaseRoom, error) {
+		var l leaseRoom
+		return l, row.Scan(&l.node, &l.period, &l.room)
+	})
+	if err != nil {
+		return err
+	}
+	rows, err = tx.QueryContext(ctx, db.q(`SELECT period, granted FROM budget_pools WHERE budget_id = ?
+		ORDER BY budget_id, period`+db.D.ForUpdate), budgetID)
+	if err != nil {
+		return err
+	}
+	pools, err := collect(rows, func(row interface{ Scan(...any) error }) ([2]int64, error) {
+		var p [2]int64
+		return p, row.Scan(&p[0], &p[1])
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range pools {
+		period, excess := p[0], p[1]-limit
+		taken := int64(0)
+		for _, l := range leases {
+			if excess <= 0 {
+				break
+			}
+			take := min(excess, l.room)
+			if l.period != period || take <= 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE budget_leases SET granted = granted - ?
+				WHERE node_id = ? AND budget_id = ? AND period = ?`), take, l.node, budgetID, period); err != nil {
+				return err
+			}
+			excess -= take
+			taken += take
+		}
+		if taken > 0 {
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE budget_pools SET granted = granted - ?
+				WHERE budget_id = ? AND period = ?`), taken, budgetID, period); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // TakeToken implements store.Cluster. Tokens are counted in millionths.
 func (db *DB) TakeToken(ctx context.Context, key string, rate float64, burst int, now time.Time) (bool, time.Duration, error) {
 	const unit = 1_000_000

@@ -21,6 +21,7 @@ func init() {
 	tests["LeaseReturnAndReclaim"] = testLeaseReturnAndReclaim
 	tests["LeaseCharges"] = testLeaseCharges
 	tests["LeaseModeChange"] = testLeaseModeChange
+	tests["LeaseClippedWhenBudgetLowered"] = testLeaseClippedWhenBudgetLowered
 	tests["TokenBucketShared"] = testTokenBucketShared
 }
 
@@ -432,6 +433,66 @@ func testLeaseModeChange(f *fixture) {
 	}
 	if g := f.lease("a", w.g.ID, model.BudgetLifetime, 0, 100*money.PerUnit); g.Granted != 10*money.PerUnit {
 		f.t.Fatalf("the lifetime pool granted %v, want 10 units", g.Granted)
+	}
+}
+
+// testLeaseClippedWhenBudgetLowered: lowering a budget takes back the
+// unspent leased room past its new limit, nodes in order, so that what can
+// still be charged never exceeds it; raising it takes nothing back.
+func testLeaseClippedWhenBudgetLowered(f *fixture) {
+	w := f.budgetWorld(100*money.PerUnit, 50*money.PerUnit)
+	f.lease("a", w.c.ID, model.BudgetLifetime, 0, 40*money.PerUnit)
+	f.lease("b", w.c.ID, model.BudgetLifetime, 0, 40*money.PerUnit)
+	// a spends 10 of its 40.
+	budgets := [2]model.BudgetPeriod{{}, {ID: w.c.ID, Period: 0}}
+	e := paid("e1", model.EventImpression, w.ad, "dec-e1", t0, 10*money.PerUnit, "e1")
+	e.Node, e.Budgets = "a", budgets
+	c := newCounters()
+	f.insert(c, []model.Event{e}, model.EventStored)
+
+	lower := func(to money.Micros) {
+		f.t.Helper()
+		_, err := f.s.UpdateCampaign(f.ctx, w.c.ID, func(c *model.Campaign, _ []model.AdGroup) error {
+			c.Budget = to
+			return nil
+		})
+		f.check(err, "UpdateCampaign(budget %v)", to)
+	}
+	granted := func() (a, b money.Micros) {
+		f.t.Helper()
+		return f.leases("a")[w.c.ID].Granted, f.leases("b")[w.c.ID].Granted
+	}
+	lower(120 * money.PerUnit) // raised: nothing taken back
+	if a, b := granted(); a != 40*money.PerUnit || b != 40*money.PerUnit {
+		f.t.Fatalf("after raising the budget, leases %v and %v, want 40 and 40", a, b)
+	}
+	// Lowered to 50: the pool granted 80, 30 too many; a's unspent 30 go
+	// first (a keeps what it spent), b keeps its 40.
+	lower(50 * money.PerUnit)
+	if a, b := granted(); a != 10*money.PerUnit || b != 40*money.PerUnit {
+		f.t.Fatalf("after lowering the budget to 50, leases %v and %v, want 10 and 40", a, b)
+	}
+	if g := f.lease("c", w.c.ID, model.BudgetLifetime, 0, money.PerUnit); g.Granted != 0 {
+		f.t.Fatalf("a new lease after lowering the budget to what is granted got %v", g.Granted)
+	}
+	// Lowered to 20, under what a spent and b holds: b gives back 30 (its
+	// whole room but what a's spend leaves: 10 spent + 10 still leased).
+	lower(20 * money.PerUnit)
+	if a, b := granted(); a != 10*money.PerUnit || b != 10*money.PerUnit {
+		f.t.Fatalf("after lowering the budget to 20, leases %v and %v, want 10 and 10", a, b)
+	}
+	// What can still be charged: b's 10, and nothing from a or the pool.
+	e2 := paid("e2", model.EventImpression, w.ad, "dec-e2", t0, money.PerUnit, "e2")
+	e2.Node, e2.Budgets = "a", budgets
+	e3 := paid("e3", model.EventImpression, w.ad, "dec-e3", t0, 10*money.PerUnit, "e3")
+	e3.Node, e3.Budgets = "b", budgets
+	events := []model.Event{e2, e3}
+	f.insert(c, events, model.EventStored, model.EventStored)
+	if events[0].Charge != 0 || events[1].Charge != 10*money.PerUnit {
+		f.t.Fatalf("charges after lowering the budget to 20: a %v, b %v; want 0 and 10", events[0].Charge, events[1].Charge)
+	}
+	if got := f.adSpend(time.Time{})[w.ad.ID]; got != 20*money.PerUnit {
+		f.t.Fatalf("spend %v, want the lowered budget, 20", got)
 	}
 }
 
