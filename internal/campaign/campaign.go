@@ -583,6 +583,44 @@ func (s *Service) CreateAd(ctx context.Context, advertiserID string, in AdInput)
 	return a, nil
 }
 
+// CreateAds validates and stores new ads of one ad group, all of them or
+// none: every input is checked as CreateAd checks one before any is
+// stored, and they are stored in one transaction. The first input that
+// fails its check is reported, with its position (the error's Index).
+func (s *Service) CreateAds(ctx context.Context, advertiserID, adGroupID string, ins []AdInput) ([]model.Ad, error) {
+	if adGroupID == "" {
+		return nil, apperr.Missing("ad_group_id")
+	}
+	g, err := s.GetAdGroup(ctx, advertiserID, adGroupID)
+	if err != nil {
+		if e, ok := apperr.As(err); ok {
+			e.Field = "ad_group_id"
+		}
+		return nil, err
+	}
+	ads := make([]model.Ad, len(ins))
+	for i, in := range ins {
+		if ads[i], err = s.CheckAd(ctx, advertiserID, g, in); err != nil {
+			return nil, &InputError{Index: i, Err: err}
+		}
+	}
+	if err := s.store.CreateAds(ctx, ads); err != nil {
+		return nil, err
+	}
+	s.notify.Changed(ctx, change.Event{Kind: change.AdGroup, ID: g.ID})
+	return ads, nil
+}
+
+// InputError is the error of one input of several (CreateAds): Index is
+// its position, Err what is wrong with it.
+type InputError struct {
+	Index int
+	Err   error
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("input %d: %v", e.Index, e.Err) }
+func (e *InputError) Unwrap() error { return e.Err }
+
 // CheckAd validates a new ad of ad group g (stored, or the one CheckAdGroup
 // returned) as CreateAd does, reporting every field that is wrong, and
 // returns the ad it would store; nothing is stored. in.AdGroupID is ignored.

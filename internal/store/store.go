@@ -287,6 +287,10 @@ type Campaigns interface {
 
 	// CreateAd stores a new ad with version 1.
 	CreateAd(ctx context.Context, a model.Ad) error
+	// CreateAds stores new ads of one ad group, each with version 1, in one
+	// transaction: all of them or none; ErrNotFound if the ad group does
+	// not exist.
+	CreateAds(ctx context.Context, ads []model.Ad) error
 	// CreateAdTree stores, in one transaction, a new campaign (when c is not
 	// nil), a new ad group (when g is not nil; if check is not nil it is
 	// called with the ad group's campaign as stored, locked, and a non-nil

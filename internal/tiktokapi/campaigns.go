@@ -1,12 +1,13 @@
 package tiktokapi
 
 import (
-	"github.com/flintads/flint/internal/apperr"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/flintads/flint/internal/apperr"
 	"github.com/flintads/flint/internal/authorization"
 	"github.com/flintads/flint/internal/campaign"
 	"github.com/flintads/flint/internal/model"
@@ -579,8 +580,8 @@ func (a *API) adCreate(c *call) (any, error) {
 		}
 		list = append(list, cr)
 	}
-	var made []model.Ad
-	for _, cr := range list {
+	ins := make([]campaign.AdInput, len(list))
+	for i, cr := range list {
 		in := campaign.AdInput{AdGroupID: g.ID, SparkPostID: cr.sparkPostID, Status: cr.status}
 		if cr.name != "" {
 			in.Name = &cr.name
@@ -592,11 +593,24 @@ func (a *API) adCreate(c *call) (any, error) {
 			label := ctaLabel(cr.cta)
 			in.CTALabel = &label
 		}
-		ad, err := a.Campaigns.CreateAd(c.ctx, c.adv.ID, in)
-		if err != nil {
-			return nil, err
+		ins[i] = in
+	}
+	made, err := a.Campaigns.CreateAds(c.ctx, c.adv.ID, g.ID, ins) // all or none
+	var bad *campaign.InputError
+	if errors.As(err, &bad) {
+		if e, ok := apperr.As(bad.Err); ok && e.Field != "" { // name the creative
+			field, known := fieldNames[e.Field]
+			if !known {
+				field = e.Field
+			}
+			named := *e
+			named.Field = "creatives[" + strconv.Itoa(bad.Index) + "]." + field
+			return nil, &named
 		}
-		made = append(made, ad)
+		return nil, bad.Err
+	}
+	if err != nil {
+		return nil, err
 	}
 	statuses, err := a.Campaigns.AdStatuses(c.ctx, made)
 	if err != nil {

@@ -79,6 +79,23 @@ func TestSparkAdThroughTikTokAPI(t *testing.T) {
 				"identity_type": "AUTH_CODE", "identity_id": identity, "tiktok_item_id": item, "call_to_action": "SHOP_NOW",
 				"landing_page_url": "https://glow.example/serum"}}}).ok(t, "ad/create")
 		adID := made["ad_ids"].([]any)[0].(string)
+		// Creatives are made all or none: the second one's landing page is
+		// not a URL, so the first is not made either.
+		creative := func(name, url string) map[string]any {
+			return map[string]any{"ad_name": name, "identity_type": "AUTH_CODE", "identity_id": identity,
+				"tiktok_item_id": item, "landing_page_url": url}
+		}
+		bad := e.call(w.adv, "POST", base+"ad/create/", nil, map[string]any{"advertiser_id": w.advID, "adgroup_id": groupID,
+			"creatives": []any{creative("Fine", "https://glow.example/a"), creative("Broken", "not a url")}})
+		bad.fails(t, 40002, "ad/create with a bad second creative")
+		if !strings.Contains(bad.Message, "creatives[1].landing_page_url") {
+			t.Errorf("ad/create with a bad second creative: message %q does not name creatives[1].landing_page_url", bad.Message)
+		}
+		inGroup := e.call(w.adv, "GET", base+"ad/get/", url.Values{"advertiser_id": {w.advID},
+			"filtering": {`{"adgroup_ids": ["` + groupID + `"]}`}}, nil).ok(t, "ad/get")["list"].([]any)
+		if len(inGroup) != 1 {
+			t.Fatalf("after a failed ad/create the ad group has %d ads, want 1 (none of the failed call's)", len(inGroup))
+		}
 		ad := e.call(w.adv, "GET", base+"ad/get/", url.Values{"advertiser_id": {w.advID},
 			"filtering": {`{"ad_ids": ["` + adID + `"]}`}}, nil).ok(t, "ad/get")["list"].([]any)[0].(map[string]any)
 		if ad["secondary_status"] != "AD_STATUS_DELIVERY_OK" || ad["tiktok_item_id"] != item || ad["call_to_action"] != "SHOP_NOW" {

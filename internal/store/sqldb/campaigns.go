@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/flintads/flint/internal/change"
@@ -265,6 +266,30 @@ var adTable = newTable("ads", adColumns, func(dst []any, a *model.Ad) ([]any, er
 func (db *DB) CreateAd(ctx context.Context, a model.Ad) error {
 	return db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
 		return &change.Event{Kind: change.Ad, ID: a.ID}, adTable.createTx(ctx, db, tx, &a)
+	})
+}
+
+// CreateAds implements store.Campaigns. One entry in the change log, of the
+// ad group: a node applying it rebuilds the group's ads, the new ones too.
+func (db *DB) CreateAds(ctx context.Context, ads []model.Ad) error {
+	if len(ads) == 0 {
+		return nil
+	}
+	group := ads[0].AdGroupID
+	return db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
+		var one int
+		if err := tx.QueryRowContext(ctx, db.q(`SELECT 1 FROM ad_groups WHERE id = ?`), group).Scan(&one); err != nil {
+			return nil, err // sql.ErrNoRows: not found
+		}
+		for i := range ads {
+			if ads[i].AdGroupID != group {
+				return nil, fmt.Errorf("CreateAds: ads of ad groups %s and %s", group, ads[i].AdGroupID)
+			}
+			if err := adTable.createTx(ctx, db, tx, &ads[i]); err != nil {
+				return nil, err
+			}
+		}
+		return &change.Event{Kind: change.AdGroup, ID: group}, nil
 	})
 }
 

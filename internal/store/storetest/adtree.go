@@ -4,11 +4,49 @@ import (
 	"errors"
 	"time"
 
+	"github.com/flintads/flint/internal/change"
 	"github.com/flintads/flint/internal/model"
 	"github.com/flintads/flint/internal/store"
 )
 
-func init() { tests["AdTree"] = testAdTree }
+func init() {
+	tests["AdTree"] = testAdTree
+	tests["CreateAds"] = testCreateAds
+}
+
+// testCreateAds: CreateAds stores every ad of a batch or none, and logs
+// one change, of the ad group.
+func testCreateAds(f *fixture) {
+	adv := f.advertiser()
+	l := f.library(adv, t0)
+	g := f.adGroup(f.campaign(adv.ID, t0), t0)
+	taken := f.ad(g, l.sparkPost, t0)
+	list := func() int {
+		ads, err := f.s.ListAds(f.ctx, adv.ID, g.ID)
+		f.check(err, "ListAds")
+		return len(ads)
+	}
+
+	// The second ad's ID is taken: neither is stored.
+	a1, a2 := f.newAd(g, l.sparkPost, t0), f.newAd(g, l.sparkPost, t0)
+	a2.ID = taken.ID
+	f.wantErr(f.s.CreateAds(f.ctx, []model.Ad{a1, a2}), store.ErrConflict, "CreateAds with a taken ID")
+	if n := list(); n != 1 {
+		f.t.Fatalf("after a failed CreateAds the ad group has %d ads, want 1", n)
+	}
+	missing := g
+	missing.ID = f.id("group")
+	b := f.newAd(missing, l.sparkPost, t0)
+	f.wantErr(f.s.CreateAds(f.ctx, []model.Ad{b}), store.ErrNotFound, "CreateAds in a missing ad group")
+
+	head := f.head()
+	a2 = f.newAd(g, l.sparkPost, t0)
+	f.check(f.s.CreateAds(f.ctx, []model.Ad{a1, a2}), "CreateAds")
+	if n := list(); n != 3 {
+		f.t.Fatalf("after CreateAds of 2 the ad group has %d ads, want 3", n)
+	}
+	f.wantLogged(head, "CreateAds", change.Event{Kind: change.AdGroup, ID: g.ID})
+}
 
 // testAdTree: CreateAdTree stores a campaign, an ad group and an ad
 // together, or under an existing campaign or ad group, and stores nothing
