@@ -65,12 +65,13 @@ type Store interface {
 // IndexSource reads in bulk what the delivery index is built from.
 type IndexSource interface {
 	// ScanIndex calls v's functions with every stored object of each kind,
-	// one kind after another in the order of IndexVisitor's fields, ads
-	// last and in ListAds' order. Each table is read by one streaming query;
-	// the object passed is reused after the call returns, but the strings
-	// and slices in it are not. Only the fields that IndexVisitor lists are
-	// set. The first error a function returns stops the scan and is
-	// returned. A nil function skips its kind.
+	// one kind after another in the order of IndexVisitor's fields (Ad in
+	// ListAds' order; AdParts and AdTotals in none), on the caller's
+	// goroutine. Each kind is read by streaming queries; the object passed
+	// is reused after the call returns, but the strings and slices in it
+	// are not. Only the fields that IndexVisitor lists are set. The first
+	// error a function returns stops the scan and is returned. A nil
+	// function skips its kind.
 	ScanIndex(ctx context.Context, v IndexVisitor) error
 }
 

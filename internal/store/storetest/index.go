@@ -90,6 +90,9 @@ func testScanIndex(f *fixture) {
 	f.same(gotParts, slices.SortedFunc(slices.Values(wantParts(want, ads)), byAd), "ScanIndex: ads with their parts")
 	wantTotals, err := f.s.AdStats(f.ctx, adIDs(ads))
 	f.check(err, "AdStats")
+	if len(wantTotals) != 2 || wantTotals[ads[0].ID].Impressions != 2 || wantTotals[ads[1].ID].Views6s != 1 {
+		f.t.Fatalf("AdStats after the events = %+v, want 2 impressions of %s and a 6 s view of %s", wantTotals, ads[0].ID, ads[1].ID)
+	}
 	f.same(gotTotals, wantTotals, "ScanIndex: ad totals")
 	got.Ads = nil
 	got = sortWorld(got)
