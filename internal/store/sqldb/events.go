@@ -559,29 +559,38 @@ func (db *DB) AdSpend(ctx context.Context, since time.Time, adIDs []string) ([]m
 func (db *DB) AdStats(ctx context.Context, adIDs []string) (map[string]model.AdStats, error) {
 	out := make(map[string]model.AdStats, len(adIDs))
 	err := chunks(adIDs, 500, func(part []string) error {
-		rows, err := db.query(ctx, `SELECT ad_id, CAST(SUM(impressions) AS BIGINT), CAST(SUM(views_2s) AS BIGINT),
-			CAST(SUM(views_6s) AS BIGINT), CAST(SUM(completes) AS BIGINT), CAST(SUM(watch_ms) AS BIGINT),
-			CAST(SUM(clicks) AS BIGINT), CAST(SUM(likes) AS BIGINT), CAST(SUM(comments) AS BIGINT),
-			CAST(SUM(shares) AS BIGINT), CAST(SUM(follows) AS BIGINT), CAST(SUM(spend) AS BIGINT)
-			FROM ad_stats_hourly WHERE ad_id IN (`+placeholders(len(part))+`) GROUP BY ad_id`, anys(part)...)
+		rows, err := db.query(ctx, adTotalsSQL+` WHERE ad_id IN (`+placeholders(len(part))+`) GROUP BY ad_id`, anys(part)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id string
-			var s model.AdStats
-			var spend int64
-			if err := rows.Scan(&id, &s.Impressions, &s.Views2s, &s.Views6s, &s.Completes, &s.WatchMS, &s.Clicks,
-				&s.Likes, &s.Comments, &s.Shares, &s.Follows, &spend); err != nil {
+			var t store.AdTotals
+			if err := scanAdTotals(rows, &t); err != nil {
 				return err
 			}
-			s.Spend = money.Micros(spend)
-			out[id] = s
+			out[t.AdID] = t.AdStats
 		}
 		return rows.Err()
 	})
 	return out, err
+}
+
+// adTotalsSQL sums each ad's hourly counters (to be completed with a
+// condition, if any, and GROUP BY ad_id); scanAdTotals reads a row of it.
+const adTotalsSQL = `SELECT ad_id, CAST(SUM(impressions) AS BIGINT), CAST(SUM(views_2s) AS BIGINT),
+	CAST(SUM(views_6s) AS BIGINT), CAST(SUM(completes) AS BIGINT), CAST(SUM(watch_ms) AS BIGINT),
+	CAST(SUM(clicks) AS BIGINT), CAST(SUM(likes) AS BIGINT), CAST(SUM(comments) AS BIGINT),
+	CAST(SUM(shares) AS BIGINT), CAST(SUM(follows) AS BIGINT), CAST(SUM(spend) AS BIGINT)
+	FROM ad_stats_hourly`
+
+func scanAdTotals(rows *sql.Rows, t *store.AdTotals) error {
+	var spend int64
+	s := &t.AdStats
+	err := rows.Scan(&t.AdID, &s.Impressions, &s.Views2s, &s.Views6s, &s.Completes, &s.WatchMS, &s.Clicks,
+		&s.Likes, &s.Comments, &s.Shares, &s.Follows, &spend)
+	s.Spend = money.Micros(spend)
+	return err
 }
 
 // pgEventWriters is how many event transactions event ingestion runs at once

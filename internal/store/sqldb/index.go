@@ -125,19 +125,7 @@ func (db *DB) ScanIndex(ctx context.Context, v store.IndexVisitor) error {
 			}, v.AdParts))
 	}
 	if v.AdTotals != nil {
-		stages = append(stages, newIndexStage(db, `SELECT ad_id, CAST(SUM(impressions) AS BIGINT),
-			CAST(SUM(views_2s) AS BIGINT), CAST(SUM(views_6s) AS BIGINT), CAST(SUM(completes) AS BIGINT),
-			CAST(SUM(watch_ms) AS BIGINT), CAST(SUM(clicks) AS BIGINT), CAST(SUM(likes) AS BIGINT),
-			CAST(SUM(comments) AS BIGINT), CAST(SUM(shares) AS BIGINT), CAST(SUM(follows) AS BIGINT),
-			CAST(SUM(spend) AS BIGINT)
-			FROM ad_stats_hourly GROUP BY ad_id`, func(rows *sql.Rows, t *store.AdTotals) error {
-			var spend int64
-			s := &t.AdStats
-			err := rows.Scan(&t.AdID, &s.Impressions, &s.Views2s, &s.Views6s, &s.Completes, &s.WatchMS, &s.Clicks,
-				&s.Likes, &s.Comments, &s.Shares, &s.Follows, &spend)
-			s.Spend = money.Micros(spend)
-			return err
-		}, v.AdTotals))
+		stages = append(stages, newIndexStage(db, adTotalsSQL+` GROUP BY ad_id`, scanAdTotals, v.AdTotals))
 	}
 	return runIndexStages(ctx, stages)
 }
