@@ -127,20 +127,34 @@ func (a *textArena) pack(fields [textFields]string) (textRef, [textFields]uint16
 	if n > maxText {
 		fields, n = clipText(fields, n)
 	}
-	if len(a.blocks) == 0 || a.used+n > textBlockLen || a.used >= maxText {
-		a.blocks = append(a.blocks, new([textBlockLen]byte))
-		a.used = 0
-	}
-	r := textRef{block: int32(len(a.blocks) - 1), off: uint16(a.used)}
-	b := a.blocks[r.block][a.used:]
+	r, b := a.alloc(n)
 	var ends [textFields]uint16
 	at := 0
 	for i, f := range fields {
 		at += copy(b[at:], f)
 		ends[i] = uint16(at)
 	}
-	a.used += n
 	return r, ends
+}
+
+// copyText appends a text packed before (at most maxText long) as it is.
+func (a *textArena) copyText(text string) textRef {
+	r, b := a.alloc(len(text))
+	copy(b, text)
+	return r
+}
+
+// alloc reserves n <= maxText bytes in one block and returns where they
+// start and the bytes, for the caller to write once.
+func (a *textArena) alloc(n int) (textRef, []byte) {
+	if len(a.blocks) == 0 || a.used+n > textBlockLen || a.used >= maxText {
+		a.blocks = append(a.blocks, new([textBlockLen]byte))
+		a.used = 0
+	}
+	r := textRef{block: int32(len(a.blocks) - 1), off: uint16(a.used)}
+	b := a.blocks[r.block][a.used : a.used+n]
+	a.used += n
+	return r, b
 }
 
 // clipText shortens fields whose lengths add up to n > maxText, as pack

@@ -17,17 +17,12 @@ func (e *Engine) compact(ix *index) {
 		en := entries.at(j)
 		*en = entry{adKey: old.adKey, advertiserKey: old.advertiserKey, adGroupKey: old.adGroupKey,
 			campaignKey: old.campaignKey, postKey: old.postKey, creatorKey: old.creatorKey, sparkPostKey: old.sparkPostKey,
-			start: old.start, end: old.end, billing: old.billing, bid: old.bid, maxPrice: old.maxPrice,
+			ends: old.ends, start: old.start, end: old.end, billing: old.billing, bid: old.bid, maxPrice: old.maxPrice,
 			ageMin: old.ageMin, ageMax: old.ageMax, genders: old.genders, oses: old.oses, freqImps: old.freqImps,
 			freqDays: old.freqDays, paced: old.paced, enabled: old.enabled, group: old.group, camp: old.camp,
 			auth: old.auth, post: old.post, rates: old.rates}
 		en.dead.Store(old.dead.Load()) // stopped by a failed change: stays stopped
-		text := oldTexts.of(old)
-		var fields [textFields]string
-		for f := range fields {
-			fields[f] = old.field(text, f)
-		}
-		en.text, en.ends = texts.pack(fields)
+		en.text = texts.copyText(oldTexts.of(old))
 		en.countries = addList(&lists, oldLists.values(old.countries))
 		en.langs = addList(&lists, oldLists.values(old.langs))
 		en.interests = addList(&lists, oldLists.values(old.interests))
