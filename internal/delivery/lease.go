@@ -113,13 +113,25 @@ func (b *budget) granted(l ledger, period int64, g store.LeaseGrant, now time.Ti
 	b.grantedAt.Store(time.Now().UnixNano())
 	// A lease no decision uses is returned IdleAfter after it was granted.
 	b.lastUse.CompareAndSwap(0, time.Now().UnixNano())
-	switch {
-	case b.mode != model.BudgetDaily || period == b.day:
-		b.limit = g.Lease.Granted
-	case period == b.day-1:
-		b.prevLimit = g.Lease.Granted
+	if limit, _, _, ok := b.leaseOf(period); ok {
+		*limit = g.Lease.Granted
 	}
 	b.publish()
+}
+
+// leaseOf returns the ledger fields of this node's lease of period: its
+// limit, what was spent of it and what other nodes' charges to it were
+// counted here; the current period's (the lifetime, or the ledger's day)
+// or, for a daily budget, the day before's. ok is false for any other
+// period. b.mu must be held, and the ledger rolled to now.
+func (b *budget) leaseOf(period int64) (limit, spent, foreignSeen *money.Micros, ok bool) {
+	switch {
+	case b.mode != model.BudgetDaily || period == b.day:
+		return &b.limit, &b.spent, &b.foreignSeen, true
+	case period == b.day-1:
+		return &b.prevLimit, &b.prevSpent, &b.prevForeign, true
+	}
+	return nil, nil, nil, false
 }
 
 // foreign counts what other nodes charged to this node's lease of period
@@ -129,13 +141,8 @@ func (b *budget) foreign(l ledger, period int64, foreign money.Micros, now time.
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.roll(l, now)
-	var spent, seen *money.Micros
-	switch {
-	case b.mode != model.BudgetDaily || period == b.day:
-		spent, seen = &b.spent, &b.foreignSeen
-	case period == b.day-1:
-		spent, seen = &b.prevSpent, &b.prevForeign
-	default:
+	_, spent, seen, ok := b.leaseOf(period)
+	if !ok {
 		return
 	}
 	delta := foreign - *seen
@@ -182,11 +189,8 @@ func (b *budget) endLeaseUnlessGrantedSince(l ledger, period int64, now time.Tim
 		return
 	}
 	b.roll(l, now)
-	switch {
-	case b.mode != model.BudgetDaily || period == b.day:
-		b.limit, b.foreignSeen = b.spent, 0
-	case period == b.day-1:
-		b.prevLimit, b.prevForeign = b.prevSpent, 0
+	if limit, spent, seen, ok := b.leaseOf(period); ok {
+		*limit, *seen = *spent, 0
 	}
 	b.publish()
 }
@@ -202,16 +206,8 @@ func (b *budget) clip(l ledger, period int64, granted money.Micros, now time.Tim
 		return
 	}
 	b.roll(l, now)
-	var limit *money.Micros
-	switch {
-	case b.mode != model.BudgetDaily || period == b.day:
-		limit = &b.limit
-	case period == b.day-1:
-		limit = &b.prevLimit
-	default:
-		return
-	}
-	if granted < *limit {
+	limit, _, _, ok := b.leaseOf(period)
+	if ok && granted < *limit {
 		*limit = granted
 		b.publish()
 	}
