@@ -562,14 +562,8 @@ const DefaultCTALabel = "Learn more"
 // CreateAd validates and stores an ad that delivers a Spark post from the
 // advertiser's library, which must be AUTHORIZED now.
 func (s *Service) CreateAd(ctx context.Context, advertiserID string, in AdInput) (model.Ad, error) {
-	if in.AdGroupID == "" {
-		return model.Ad{}, apperr.Missing("ad_group_id")
-	}
-	g, err := s.GetAdGroup(ctx, advertiserID, in.AdGroupID)
+	g, err := s.adGroupOfAd(ctx, advertiserID, in.AdGroupID)
 	if err != nil {
-		if e, ok := apperr.As(err); ok {
-			e.Field = "ad_group_id"
-		}
 		return model.Ad{}, err
 	}
 	a, err := s.CheckAd(ctx, advertiserID, g, in)
@@ -588,14 +582,8 @@ func (s *Service) CreateAd(ctx context.Context, advertiserID string, in AdInput)
 // stored, and they are stored in one transaction. The first input that
 // fails its check is reported, with its position (the error's Index).
 func (s *Service) CreateAds(ctx context.Context, advertiserID, adGroupID string, ins []AdInput) ([]model.Ad, error) {
-	if adGroupID == "" {
-		return nil, apperr.Missing("ad_group_id")
-	}
-	g, err := s.GetAdGroup(ctx, advertiserID, adGroupID)
+	g, err := s.adGroupOfAd(ctx, advertiserID, adGroupID)
 	if err != nil {
-		if e, ok := apperr.As(err); ok {
-			e.Field = "ad_group_id"
-		}
 		return nil, err
 	}
 	ads := make([]model.Ad, len(ins))
@@ -609,6 +597,19 @@ func (s *Service) CreateAds(ctx context.Context, advertiserID, adGroupID string,
 	}
 	s.notify.Changed(ctx, change.Event{Kind: change.AdGroup, ID: g.ID})
 	return ads, nil
+}
+
+// adGroupOfAd reads the ad group that new ads name, with its errors on the
+// ad_group_id field.
+func (s *Service) adGroupOfAd(ctx context.Context, advertiserID, id string) (model.AdGroup, error) {
+	if id == "" {
+		return model.AdGroup{}, apperr.Missing("ad_group_id")
+	}
+	g, err := s.GetAdGroup(ctx, advertiserID, id)
+	if e, ok := apperr.As(err); ok {
+		e.Field = "ad_group_id"
+	}
+	return g, err
 }
 
 // InputError is the error of one input of several (CreateAds): Index is
