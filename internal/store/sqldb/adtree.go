@@ -8,6 +8,13 @@ import (
 	"github.com/flintads/flint/internal/model"
 )
 
+// adGroupExists returns sql.ErrNoRows (not found) unless ad group id is
+// stored.
+func (db *DB) adGroupExists(ctx context.Context, tx *sql.Tx, id string) error {
+	var one int
+	return tx.QueryRowContext(ctx, db.q(`SELECT 1 FROM ad_groups WHERE id = ?`), id).Scan(&one)
+}
+
 // CreateAdTree implements store.Campaigns.
 func (db *DB) CreateAdTree(ctx context.Context, c *model.Campaign, g *model.AdGroup, a model.Ad,
 	check func(c model.Campaign) error) error {
@@ -32,11 +39,8 @@ func (db *DB) CreateAdTree(ctx context.Context, c *model.Campaign, g *model.AdGr
 			if err := adGroupTable.createTx(ctx, db, tx, g); err != nil {
 				return nil, err
 			}
-		} else {
-			var one int
-			if err := tx.QueryRowContext(ctx, db.q(`SELECT 1 FROM ad_groups WHERE id = ?`), a.AdGroupID).Scan(&one); err != nil {
-				return nil, err // sql.ErrNoRows: not found
-			}
+		} else if err := db.adGroupExists(ctx, tx, a.AdGroupID); err != nil {
+			return nil, err
 		}
 		return &change.Event{Kind: change.Ad, ID: a.ID}, adTable.createTx(ctx, db, tx, &a)
 	})

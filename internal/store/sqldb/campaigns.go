@@ -277,9 +277,8 @@ func (db *DB) CreateAds(ctx context.Context, ads []model.Ad) error {
 	}
 	group := ads[0].AdGroupID
 	return db.changeTx(ctx, func(tx *sql.Tx) (*change.Event, error) {
-		var one int
-		if err := tx.QueryRowContext(ctx, db.q(`SELECT 1 FROM ad_groups WHERE id = ?`), group).Scan(&one); err != nil {
-			return nil, err // sql.ErrNoRows: not found
+		if err := db.adGroupExists(ctx, tx, group); err != nil {
+			return nil, err
 		}
 		for i := range ads {
 			if ads[i].AdGroupID != group {
