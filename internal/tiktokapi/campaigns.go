@@ -599,12 +599,8 @@ func (a *API) adCreate(c *call) (any, error) {
 	var bad *campaign.InputError
 	if errors.As(err, &bad) {
 		if e, ok := apperr.As(bad.Err); ok && e.Field != "" { // name the creative
-			field, known := fieldNames[e.Field]
-			if !known {
-				field = e.Field
-			}
 			named := *e
-			named.Field = "creatives[" + strconv.Itoa(bad.Index) + "]." + field
+			named.Field = "creatives[" + strconv.Itoa(bad.Index) + "]." + tiktokField(e.Field)
 			return nil, &named
 		}
 		return nil, bad.Err

@@ -79,6 +79,15 @@ var fieldNames = map[string]string{
 	"spark_post_id": "tiktok_item_id", "ad_group_id": "adgroup_id", "campaign_id": "campaign_id", "code": "auth_code",
 }
 
+// tiktokField is TikTok's name of a native field (itself when TikTok has
+// none, "" when TikTok's message names no field).
+func tiktokField(native string) string {
+	if field, known := fieldNames[native]; known {
+		return field
+	}
+	return native
+}
+
 // translate turns an error into TikTok's code and message. Domain errors
 // keep their message; anything else is logged and answered SYS_ERROR.
 func (a *API) translate(r *http.Request, err error) (int, string) {
@@ -105,14 +114,8 @@ func (a *API) translate(r *http.Request, err error) (int, string) {
 		return codeParam, "video_unavailable (4002): The post cannot run as a Spark ad. " + e.Message
 	}
 	msg := e.Message
-	if e.Field != "" {
-		field, known := fieldNames[e.Field]
-		if !known {
-			field = e.Field
-		}
-		if field != "" {
-			msg = field + ": " + msg
-		}
+	if field := tiktokField(e.Field); field != "" {
+		msg = field + ": " + msg
 	}
 	switch e.Kind {
 	case apperr.Forbidden:
