@@ -116,19 +116,11 @@ func testScanIndex(f *fixture) {
 
 // wantParts is what AdParts should report for ads, given everything stored.
 func wantParts(w model.World, ads []model.Ad) []store.IndexAd {
-	byID := func(id string, of func(int) string, n int) int {
-		for i := range n {
-			if of(i) == id {
-				return i
-			}
-		}
-		panic("storetest: no " + id)
-	}
 	out := make([]store.IndexAd, len(ads))
 	for k, a := range ads {
-		sp := w.SparkPosts[byID(a.SparkPostID, func(i int) string { return w.SparkPosts[i].ID }, len(w.SparkPosts))]
-		p := w.Posts[byID(sp.PostID, func(i int) string { return w.Posts[i].ID }, len(w.Posts))]
-		au := w.Authorizations[byID(sp.AuthorizationID, func(i int) string { return w.Authorizations[i].ID }, len(w.Authorizations))]
+		sp := w.SparkPosts[slices.IndexFunc(w.SparkPosts, func(s model.SparkPost) bool { return s.ID == a.SparkPostID })]
+		p := w.Posts[slices.IndexFunc(w.Posts, func(p model.Post) bool { return p.ID == sp.PostID })]
+		au := w.Authorizations[slices.IndexFunc(w.Authorizations, func(au model.Authorization) bool { return au.ID == sp.AuthorizationID })]
 		out[k] = store.IndexAd{Ad: indexAd(a), SparkPost: indexSparkPost(sp), Post: indexPost(p), Authorization: indexAuthorization(au)}
 	}
 	return out
