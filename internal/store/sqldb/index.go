@@ -14,10 +14,10 @@ import (
 )
 
 // Reading for ScanIndex: each kind is read by one streaming query (AdParts
-// on SQLite by adPartsReaders), on its own read connection, while the
-// caller is handed the kinds before it; indexReaders kinds are read at
-// once, and each reads at most indexPrefetch batches of indexBatch rows
-// ahead of the caller.
+// by one a shard where the dialect has Shards), on its own read
+// connection, while the caller is handed the kinds before it; indexReaders
+// kinds are read at once, and each reads at most indexPrefetch batches of
+// indexBatch rows ahead of the caller.
 const (
 	indexReaders  = 2
 	indexBatch    = 512
@@ -146,22 +146,15 @@ const adPartsSQL = `SELECT a.id, a.advertiser_id, a.campaign_id, a.ad_group_id,
 	LEFT JOIN posts p ON p.id = sp.post_id
 	LEFT JOIN authorizations au ON au.id = sp.authorization_id%s`
 
-// adPartsReaders is how many queries read IndexVisitor.AdParts on SQLite
-// at once. There the join is the driver's work, in this process, and its
-// lookups (two B-tree descents per joined table) were the load's critical
-// path at a million ads: each query takes the ads whose rowid has one
-// remainder, walking the whole ads table (cheap, in rowid order) but
-// joining only its share. PostgreSQL joins on the server, in one query.
-const adPartsReaders = 2
-
-// adPartsQueries returns the queries that read IndexVisitor.AdParts.
+// adPartsQueries returns the queries that read IndexVisitor.AdParts: one,
+// or one for each of the dialect's shards of the ads, run at once.
 func (db *DB) adPartsQueries() []string {
-	if db.D.Name != "sqlite" {
+	if db.D.Shards == nil {
 		return []string{fmt.Sprintf(adPartsSQL, "")}
 	}
-	qs := make([]string, adPartsReaders)
-	for k := range qs {
-		qs[k] = fmt.Sprintf(adPartsSQL, fmt.Sprintf("\n\tWHERE a.rowid %% %d = %d", adPartsReaders, k))
+	var qs []string
+	for _, cond := range db.D.Shards("a") {
+		qs = append(qs, fmt.Sprintf(adPartsSQL, "\n\tWHERE "+cond))
 	}
 	return qs
 }

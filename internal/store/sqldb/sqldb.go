@@ -49,6 +49,11 @@ type Dialect struct {
 	// Notify, when set, is run by each transaction that logs a change, to
 	// wake the other nodes (PostgreSQL's pg_notify: sent at commit).
 	Notify string
+	// Shards, when set, returns conditions on the rows of the table aliased
+	// alias that partition them, for a scan to be read by as many queries
+	// at once, each on its own connection: worth it where the engine does a
+	// query's work in this process (SQLite), not where a server does.
+	Shards func(alias string) []string
 	// BulkLoad, when set, prepares the connection for one large write
 	// transaction (Seed) and returns what puts it back as it was.
 	BulkLoad func(ctx context.Context, conn *sql.Conn) (restore func(context.Context) error, err error)
